@@ -1,0 +1,530 @@
+/* The C test extension of oldbuffer.
+ *
+ * One source, compiled as C (module _testoldbuffer_c) and as C++ (module
+ * _testoldbuffer_cpp) against every interpreter, with -Wall -Wextra
+ * -Werror -Wconversion.  It lets Python code call the four calls of both
+ * implementations -- the interpreter's own ("native") and oldbuffer's --
+ * with any object or NULL, and returns each outcome as a plain tuple, so
+ * tests/test_oldbuffer.py can compare them.  It also defines Exporter, a
+ * buffer exporter that misbehaves on request.
+ */
+#ifndef OB_MODNAME
+#  error "compile with -DOB_MODNAME=<module name>"
+#endif
+
+#include <Python.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------
+ * The interpreter's own functions, reached before oldbuffer.h maps the
+ * PyObject_* names onto its own implementation.
+ * ------------------------------------------------------------------- */
+#if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
+/* 3.13+ keeps them only as ABI-only symbols (checked with nm -D on 3.13,
+ * 3.14, 3.14d and 3.15). */
+#  ifdef __cplusplus
+extern "C" {
+#  endif
+PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
+                                      Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
+                                      Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
+#  ifdef __cplusplus
+}
+#  endif
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+static int
+native_char(PyObject *o, const char **b, Py_ssize_t *n)
+{
+    return PyObject_AsCharBuffer(o, b, n);
+}
+static int
+native_read(PyObject *o, const void **b, Py_ssize_t *n)
+{
+    return PyObject_AsReadBuffer(o, b, n);
+}
+static int
+native_write(PyObject *o, void **b, Py_ssize_t *n)
+{
+    return PyObject_AsWriteBuffer(o, b, n);
+}
+static int
+native_check(PyObject *o)
+{
+    return PyObject_CheckReadBuffer(o);
+}
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
+
+#include "oldbuffer.h"
+
+/* Compile-time proof that the legacy names now mean oldbuffer's. */
+static int (*const compat_char)(PyObject *, const char **, Py_ssize_t *) =
+    PyObject_AsCharBuffer;
+static int (*const compat_read)(PyObject *, const void **, Py_ssize_t *) =
+    PyObject_AsReadBuffer;
+static int (*const compat_write)(PyObject *, void **, Py_ssize_t *) =
+    PyObject_AsWriteBuffer;
+static int (*const compat_check)(PyObject *) = PyObject_CheckReadBuffer;
+
+#if PY_MAJOR_VERSION >= 3
+#  define OB_FromLong PyLong_FromLong
+#  define OB_FromString PyUnicode_FromString
+#else
+#  define OB_FromLong PyInt_FromLong
+#  define OB_FromString PyString_FromString
+#endif
+
+/* ---------------------------------------------------------------------
+ * Calling one function and describing what it did
+ * ------------------------------------------------------------------- */
+
+enum { CALL_CHAR = 0, CALL_READ = 1, CALL_WRITE = 2, CALL_CHECK = 3 };
+enum { IMPL_OLDBUFFER = 0, IMPL_NATIVE = 1, IMPL_COMPAT = 2 };
+/* Bits of the "how" argument. */
+enum {
+    NULL_OBJ = 1,      /* pass obj = NULL */
+    NULL_BUF = 2,      /* pass buffer = NULL */
+    NULL_LEN = 4,      /* pass buffer_len = NULL */
+    PRESET_EXC = 8     /* call with KeyError('preset') already set */
+};
+
+/* Take the current exception (if any) as (type, str(value)). */
+static PyObject *
+take_exception(void)
+{
+    PyObject *type, *value, *tb, *text, *res;
+
+    if (!PyErr_Occurred()) {
+        Py_INCREF(Py_None);
+        Py_INCREF(Py_None);
+        return Py_BuildValue("(NN)", Py_None, Py_None);
+    }
+#if PY_VERSION_HEX >= 0x030C0000
+    value = PyErr_GetRaisedException();
+    type = (PyObject *)Py_TYPE(value);
+    Py_INCREF(type);
+    tb = NULL;
+#else
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+#endif
+    text = value != NULL ? PyObject_Str(value) : OB_FromString("");
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    if (text == NULL) {
+        Py_DECREF(type);
+        return NULL;
+    }
+    res = Py_BuildValue("(NN)", type, text);
+    return res;
+}
+
+/* call(what, impl, obj, how) ->
+ *   (ret, address or None, length or None, exc_type or None,
+ *    exc_message or None, outputs_written)
+ * exc_* describe the exception set after the call, whatever ret was. */
+static PyObject *
+call(PyObject *self, PyObject *args)
+{
+    int what, impl, how, ret = 0;
+    PyObject *obj, *exc, *res;
+    const char *cbuf = NULL;
+    const void *rbuf = NULL;
+    void *wbuf = NULL;
+    /* Sentinels show whether the call wrote its outputs. */
+    static char sentinel_byte;
+    void *sentinel = &sentinel_byte;
+    Py_ssize_t len = -12345;
+    Py_ssize_t *lenp;
+    PyObject *o;
+    void *addr;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "iiOi:call", &what, &impl, &obj, &how)) {
+        return NULL;
+    }
+    o = (how & NULL_OBJ) ? NULL : obj;
+    lenp = (how & NULL_LEN) ? NULL : &len;
+    cbuf = (const char *)sentinel;
+    rbuf = sentinel;
+    wbuf = sentinel;
+    if (how & PRESET_EXC) {
+        PyErr_SetString(PyExc_KeyError, "preset");
+    }
+
+    switch (what) {
+    case CALL_CHAR: {
+        const char **bp = (how & NULL_BUF) ? NULL : &cbuf;
+        ret = impl == IMPL_NATIVE ? native_char(o, bp, lenp)
+            : impl == IMPL_COMPAT ? compat_char(o, bp, lenp)
+            : OldBuffer_AsCharBuffer(o, bp, lenp);
+        break;
+    }
+    case CALL_READ: {
+        const void **bp = (how & NULL_BUF) ? NULL : &rbuf;
+        ret = impl == IMPL_NATIVE ? native_read(o, bp, lenp)
+            : impl == IMPL_COMPAT ? compat_read(o, bp, lenp)
+            : OldBuffer_AsReadBuffer(o, bp, lenp);
+        break;
+    }
+    case CALL_WRITE: {
+        void **bp = (how & NULL_BUF) ? NULL : &wbuf;
+        ret = impl == IMPL_NATIVE ? native_write(o, bp, lenp)
+            : impl == IMPL_COMPAT ? compat_write(o, bp, lenp)
+            : OldBuffer_AsWriteBuffer(o, bp, lenp);
+        break;
+    }
+    case CALL_CHECK:
+        ret = impl == IMPL_NATIVE ? native_check(o)
+            : impl == IMPL_COMPAT ? compat_check(o)
+            : OldBuffer_CheckReadBuffer(o);
+        break;
+    default:
+        PyErr_SetString(PyExc_ValueError, "bad 'what'");
+        return NULL;
+    }
+
+    exc = take_exception();
+    if (exc == NULL) {
+        return NULL;
+    }
+    addr = what == CALL_CHAR ? (void *)(size_t)cbuf
+         : what == CALL_READ ? (void *)(size_t)rbuf
+         : wbuf;
+    if (what == CALL_CHECK || addr == sentinel) {
+        /* Not written (or nothing to write): report None, and check that
+         * the length was left alone too. */
+        int len_written = (what != CALL_CHECK && len != -12345);
+        res = Py_BuildValue("(iOOOOi)", ret, Py_None, Py_None,
+                            PyTuple_GET_ITEM(exc, 0),
+                            PyTuple_GET_ITEM(exc, 1), len_written);
+    }
+    else {
+        res = Py_BuildValue("(iNnOOi)", ret, PyLong_FromVoidPtr(addr), len,
+                            PyTuple_GET_ITEM(exc, 0),
+                            PyTuple_GET_ITEM(exc, 1), 1);
+    }
+    Py_DECREF(exc);
+    return res;
+}
+
+/* address(obj) -> address of a bytes/bytearray object's data, for tests
+ * that check the pointer itself rather than native agreement. */
+static PyObject *
+data_address(PyObject *self, PyObject *args)
+{
+    PyObject *obj;
+    void *p;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O:data_address", &obj)) {
+        return NULL;
+    }
+#if PY_MAJOR_VERSION >= 3
+    if (PyBytes_Check(obj)) {
+        p = PyBytes_AS_STRING(obj);
+    }
+#else
+    if (PyString_Check(obj)) {
+        p = PyString_AS_STRING(obj);
+    }
+#endif
+    else if (PyByteArray_Check(obj)) {
+        p = PyByteArray_AS_STRING(obj);
+    }
+    else {
+        PyErr_SetString(PyExc_TypeError, "bytes or bytearray expected");
+        return NULL;
+    }
+    return PyLong_FromVoidPtr(p);
+}
+
+/* write_through(obj, offset, byte): write one byte through the pointer
+ * that PyObject_AsWriteBuffer (the compat name) returns. */
+static PyObject *
+write_through(PyObject *self, PyObject *args)
+{
+    PyObject *obj;
+    Py_ssize_t offset, len;
+    int byte;
+    void *p;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "Oni:write_through", &obj, &offset, &byte)) {
+        return NULL;
+    }
+    if (PyObject_AsWriteBuffer(obj, &p, &len) < 0) {
+        return NULL;
+    }
+    if (offset < 0 || offset >= len) {
+        PyErr_SetString(PyExc_IndexError, "offset out of range");
+        return NULL;
+    }
+    ((unsigned char *)p)[offset] = (unsigned char)byte;
+    Py_INCREF(Py_None);
+    return Py_None;
+}
+
+/* ---------------------------------------------------------------------
+ * Exporter: a buffer exporter that misbehaves on request
+ * ------------------------------------------------------------------- */
+
+enum {
+    EXP_OK = 0,          /* a well-behaved writable export */
+    EXP_READONLY = 1,    /* a well-behaved read-only export */
+    EXP_RAISE = 2,       /* raises ValueError("exporter refuses") */
+    EXP_FAIL_NOEXC = 3,  /* returns -1 and sets no exception */
+    EXP_NULL_BUF = 4,    /* exports buf == NULL with len > 0 */
+    EXP_NEG_LEN = 5,     /* exports len == -1 */
+    EXP_OK_SET_EXC = 6,  /* exports, returns 0, leaves RuntimeError set */
+    EXP_MODES = 7
+};
+
+typedef struct {
+    PyObject_HEAD
+    int mode;
+    Py_ssize_t exports;   /* live exports: must be 0 after every call */
+    Py_ssize_t size;
+    char data[16];
+} ExporterObject;
+
+#if PY_MAJOR_VERSION >= 3 || PY_MINOR_VERSION >= 6
+static int
+exporter_getbuffer(PyObject *op, Py_buffer *view, int flags)
+{
+    ExporterObject *self = (ExporterObject *)op;
+
+    switch (self->mode) {
+    case EXP_RAISE:
+        PyErr_SetString(PyExc_ValueError, "exporter refuses");
+        return -1;
+    case EXP_FAIL_NOEXC:
+        return -1;
+    case EXP_NULL_BUF:
+    case EXP_NEG_LEN:
+        if (PyBuffer_FillInfo(view, op, self->data, self->size, 0,
+                              flags) < 0) {
+            return -1;
+        }
+        if (self->mode == EXP_NULL_BUF) {
+            view->buf = NULL;
+        }
+        else {
+            view->len = -1;
+        }
+        break;
+    default:
+        if (PyBuffer_FillInfo(view, op, self->data, self->size,
+                              self->mode == EXP_READONLY, flags) < 0) {
+            return -1;
+        }
+        break;
+    }
+    self->exports++;
+    if (self->mode == EXP_OK_SET_EXC) {
+        PyErr_SetString(PyExc_RuntimeError, "exported with an error set");
+    }
+    return 0;
+}
+
+static void
+exporter_releasebuffer(PyObject *op, Py_buffer *view)
+{
+    (void)view;
+    ((ExporterObject *)op)->exports--;
+}
+#endif
+
+static PyObject *
+exporter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    ExporterObject *self;
+    int mode = EXP_OK;
+    const char *data = "exporter";
+    Py_ssize_t size;
+
+    (void)kwds;
+    if (!PyArg_ParseTuple(args, "|is:Exporter", &mode, &data)) {
+        return NULL;
+    }
+    if (mode < 0 || mode >= EXP_MODES) {
+        PyErr_SetString(PyExc_ValueError, "bad mode");
+        return NULL;
+    }
+    size = (Py_ssize_t)strlen(data);
+    if (size > (Py_ssize_t)sizeof(((ExporterObject *)0)->data)) {
+        PyErr_SetString(PyExc_ValueError, "data too long");
+        return NULL;
+    }
+    self = (ExporterObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->mode = mode;
+    self->exports = 0;
+    self->size = size;
+    memcpy(self->data, data, (size_t)size);
+    return (PyObject *)self;
+}
+
+static PyObject *
+exporter_get_exports(PyObject *self, PyObject *args)
+{
+    (void)args;
+    return PyLong_FromSsize_t(((ExporterObject *)self)->exports);
+}
+
+static PyObject *
+exporter_get_data(PyObject *self, PyObject *args)
+{
+    ExporterObject *e = (ExporterObject *)self;
+    (void)args;
+#if PY_MAJOR_VERSION >= 3
+    return PyBytes_FromStringAndSize(e->data, e->size);
+#else
+    return PyString_FromStringAndSize(e->data, e->size);
+#endif
+}
+
+static PyMethodDef exporter_methods[] = {
+    {"exports", exporter_get_exports, METH_NOARGS,
+     "Number of live exports."},
+    {"data", exporter_get_data, METH_NOARGS, "The exported bytes."},
+    {NULL, NULL, 0, NULL}
+};
+
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+static PyBufferProcs exporter_as_buffer;
+static PyTypeObject ExporterType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+};
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
+
+static int
+exporter_type_ready(void)
+{
+#if PY_MAJOR_VERSION >= 3 || PY_MINOR_VERSION >= 6
+    exporter_as_buffer.bf_getbuffer = exporter_getbuffer;
+    exporter_as_buffer.bf_releasebuffer = exporter_releasebuffer;
+#endif
+    ExporterType.tp_name = "_testoldbuffer.Exporter";
+    ExporterType.tp_basicsize = (Py_ssize_t)sizeof(ExporterObject);
+    ExporterType.tp_flags = Py_TPFLAGS_DEFAULT;
+#if PY_MAJOR_VERSION < 3
+    ExporterType.tp_flags |= Py_TPFLAGS_HAVE_NEWBUFFER;
+#endif
+    ExporterType.tp_doc = "Exporter(mode=0, data='exporter')";
+    ExporterType.tp_new = exporter_new;
+    ExporterType.tp_methods = exporter_methods;
+    ExporterType.tp_as_buffer = &exporter_as_buffer;
+    return PyType_Ready(&ExporterType);
+}
+
+/* ---------------------------------------------------------------------
+ * Module
+ * ------------------------------------------------------------------- */
+
+static PyMethodDef module_methods[] = {
+    {"call", call, METH_VARARGS,
+     "call(what, impl, obj, how) -> outcome tuple"},
+    {"data_address", data_address, METH_VARARGS,
+     "Address of the data of a bytes or bytearray."},
+    {"write_through", write_through, METH_VARARGS,
+     "Write one byte through PyObject_AsWriteBuffer's pointer."},
+    {NULL, NULL, 0, NULL}
+};
+
+static int
+module_fill(PyObject *m)
+{
+    /* Through a PyObject pointer: Python 2's macros on &StaticType trip
+     * -Wstrict-aliasing. */
+    PyObject *type = (PyObject *)&ExporterType;
+
+    if (exporter_type_ready() < 0) {
+        return -1;
+    }
+    Py_INCREF(type);
+    if (PyModule_AddObject(m, "Exporter", type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    if (PyModule_AddIntConstant(m, "OLDBUFFER_VERSION_HEX",
+                                OLDBUFFER_VERSION_HEX) < 0) {
+        return -1;
+    }
+#if defined(OLDBUFFER_IMPL_PY2)
+    return PyModule_AddStringConstant(m, "IMPL", "py2");
+#elif defined(OLDBUFFER_IMPL_NATIVE)
+    return PyModule_AddStringConstant(m, "IMPL", "native");
+#else
+    return PyModule_AddStringConstant(m, "IMPL", "pybuffer");
+#endif
+}
+
+#define OB_CAT2(a, b) a##b
+#define OB_CAT(a, b) OB_CAT2(a, b)
+#define OB_STR2(a) #a
+#define OB_STR(a) OB_STR2(a)
+
+#if PY_MAJOR_VERSION >= 3
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, OB_STR(OB_MODNAME), NULL, -1, module_methods
+};
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+PyMODINIT_FUNC
+OB_CAT(PyInit_, OB_MODNAME)(void)
+{
+    PyObject *m = PyModule_Create(&module_def);
+    if (m == NULL) {
+        return NULL;
+    }
+    if (module_fill(m) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
+#ifdef __cplusplus
+}
+#endif
+#else /* Python 2 */
+#ifdef __cplusplus
+extern "C" {
+#endif
+PyMODINIT_FUNC
+OB_CAT(init, OB_MODNAME)(void)
+{
+    PyObject *m = Py_InitModule(OB_STR(OB_MODNAME), module_methods);
+    if (m != NULL) {
+        (void)module_fill(m);
+    }
+}
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,577 @@
+"""Differential tests of oldbuffer's four calls against the interpreter's own.
+
+Runs on Python 2.7, 3.6+ and PyPy 3 with the stdlib's unittest.  The
+extension modules under test (_testoldbuffer_c, _testoldbuffer_cpp: one
+source compiled as C and as C++) are found in the directory named by
+$OLDBUFFER_BUILD.  tests/runtests.py builds them and runs this file on
+every interpreter.
+
+For every object kind of the catalogue and every call, the test compares
+the outcome of OldBuffer_* with the interpreter's own PyObject_* (return
+value, pointer, length, exception type and message, whether the outputs
+were written), then checks that the export was released and the
+reference count is unchanged.  Outcomes that follow from the documented
+semantics are also pinned independently of the native functions.
+"""
+from __future__ import print_function
+
+import array
+import ctypes
+import gc
+import json
+import mmap
+import os
+import sys
+import tempfile
+import unittest
+
+BUILD = os.environ.get("OLDBUFFER_BUILD")
+if BUILD:
+    sys.path.insert(0, BUILD)
+
+PY2 = sys.version_info[0] == 2
+PYPY = hasattr(sys, "pypy_version_info")
+DEBUG_BUILD = hasattr(sys, "gettotalrefcount")
+
+try:
+    import numpy
+except ImportError:
+    numpy = None
+
+MODULE_NAMES = ("_testoldbuffer_c", "_testoldbuffer_cpp")
+MODULES = [__import__(name) for name in MODULE_NAMES]
+M = MODULES[0]
+
+CALLS = ("char", "read", "write", "check")
+CALL_INDEX = dict((name, i) for i, name in enumerate(CALLS))
+OLDBUFFER, NATIVE, COMPAT = 0, 1, 2
+NULL_OBJ, NULL_BUF, NULL_LEN, PRESET_EXC = 1, 2, 4, 8
+
+(EXP_OK, EXP_READONLY, EXP_RAISE, EXP_FAIL_NOEXC, EXP_NULL_BUF,
+ EXP_NEG_LEN, EXP_OK_SET_EXC) = range(7)
+
+# A debug build of CPython 3 aborts (Fatal Python error:
+# _Py_CheckSlotResult) inside PyObject_GetBuffer -- its own and ours --
+# when an exporter fails without an exception or succeeds with one set.
+# Those two exporter modes are tested on every other build.
+FATAL_ON_DEBUG_BUILDS = (
+    (EXP_FAIL_NOEXC, EXP_OK_SET_EXC) if DEBUG_BUILD and not PY2 else ())
+EXPORTER_MODES = [m for m in range(7) if m not in FATAL_ON_DEBUG_BUILDS]
+
+# Counts reported to the driver.
+STATS = {"differential": 0, "kinds": 0}
+
+
+# ---------------------------------------------------------------------------
+# The catalogue: name -> factory returning (object, release_check, keepalive)
+# release_check(obj) raises if an export of obj is still alive.
+# ---------------------------------------------------------------------------
+
+def no_check(obj):
+    pass
+
+
+def resize_check(obj):
+    # bytearray and array.array refuse to resize while exported.
+    obj.append(obj[0] if len(obj) else 0)
+    obj.pop()
+
+
+def release_check(view):
+    # memoryview.release() raises BufferError while it has exports
+    # (Python 3; 2.7's memoryview has no release()).
+    if not PY2:
+        view.release()
+
+
+def mmap_check(m):
+    # mmap.close() raises BufferError while exported (Python 3).
+    m.close()
+
+
+def exporter_check(e):
+    if e.exports() != 0:
+        raise AssertionError("%d exports still alive" % e.exports())
+
+
+class BytesSub(bytes):
+    pass
+
+
+class BytearraySub(bytearray):
+    pass
+
+
+class StrSub(str):
+    pass
+
+
+class NoBuffer(object):
+    def __bytes__(self):
+        return b"not a buffer"
+
+
+class CStruct(ctypes.Structure):
+    _fields_ = [("a", ctypes.c_int), ("b", ctypes.c_double)]
+
+
+_TEMPFILES = []
+
+
+def file_mmap(access):
+    f = tempfile.TemporaryFile()
+    f.write(b"file-backed mmap")
+    f.flush()
+    _TEMPFILES.append(f)
+    return mmap.mmap(f.fileno(), 0, access=access)
+
+
+def released_view():
+    v = memoryview(b"gone")
+    v.release()
+    return v
+
+
+def catalogue():
+    """Every object kind, as (name, factory).  Factories return
+    (obj, check); each test creates its own fresh object."""
+    c = []
+
+    def add(name, factory, check=no_check):
+        c.append((name, factory, check))
+
+    add("bytes-empty", lambda: b"")
+    add("bytes-1", lambda: b"x")
+    add("bytes", lambda: b"hello world")
+    add("bytes-1MiB", lambda: b"\xab" * (1 << 20))
+    add("bytes-subclass", lambda: BytesSub(b"sub"))
+    add("bytes-nul", lambda: b"a\x00b")
+    if PY2:
+        add("unicode-empty", lambda: u"")
+        add("unicode-ascii", lambda: u"abc")
+        add("unicode-nonascii", lambda: u"\xe9t\xe9")
+        add("buffer-of-str", lambda: buffer(b"buffered"))  # noqa: F821
+        add("buffer-of-str-slice", lambda: buffer(b"buffered", 2, 3))  # noqa
+        add("buffer-of-bytearray",
+            lambda: buffer(bytearray(b"rw")))  # noqa: F821
+        add("buffer-of-array",
+            lambda: buffer(array.array("i", [1, 2])))  # noqa: F821
+    else:
+        add("str-empty", lambda: "")
+        add("str-ascii", lambda: "abc")
+        add("str-nonascii", lambda: "\xe9t\xe9\u20ac")
+        add("str-subclass", lambda: StrSub("sub"))
+    add("bytearray-empty", lambda: bytearray(), resize_check)
+    add("bytearray", lambda: bytearray(b"mutable"), resize_check)
+    add("bytearray-subclass", lambda: BytearraySub(b"sub"), resize_check)
+    add("bytearray-1MiB", lambda: bytearray(1 << 20), resize_check)
+    add("memoryview-bytes", lambda: memoryview(b"view"), release_check)
+    add("memoryview-bytearray", lambda: memoryview(bytearray(b"view")),
+        release_check)
+    add("memoryview-empty", lambda: memoryview(b""), release_check)
+    if not PY2 and not PYPY:
+        # (PyPy cannot even pass a released memoryview to C code.)
+        add("memoryview-released", released_view)
+    if not PY2:
+        add("memoryview-slice", lambda: memoryview(bytearray(b"abcdef"))[1:4],
+            release_check)
+        add("memoryview-noncontiguous",
+            lambda: memoryview(bytearray(b"abcdef"))[::2], release_check)
+        add("memoryview-2d",
+            lambda: memoryview(bytearray(6)).cast("B", [2, 3]),
+            release_check)
+        add("memoryview-int-format",
+            lambda: memoryview(array.array("i", [1, 2, 3])), release_check)
+        add("memoryview-reversed",
+            lambda: memoryview(b"abc")[::-1], release_check)
+        add("memoryview-of-mmap",
+            lambda: memoryview(mmap.mmap(-1, 8)), release_check)
+        if sys.version_info >= (3, 8):
+            add("memoryview-readonly",
+                lambda: memoryview(bytearray(b"ro")).toreadonly(),
+                release_check)
+            import pickle
+            add("picklebuffer-bytes",
+                lambda: pickle.PickleBuffer(b"pickled"))
+            add("picklebuffer-bytearray",
+                lambda: pickle.PickleBuffer(bytearray(b"pickled")))
+        import io
+        add("bytesio-getbuffer", lambda: io.BytesIO(b"bio").getbuffer(),
+            release_check)
+    arr_check = no_check if PY2 else resize_check
+    for code, init in (("b", [1, -2]), ("B", [1, 2]), ("h", [1, 2]),
+                       ("i", [1, 2, 3]), ("l", [7]), ("f", [1.5]),
+                       ("d", [2.5, 3.5]), ("c" if PY2 else "q", None)):
+        if init is None:
+            init = ["x"] if PY2 else [1 << 40]
+        add("array-" + code,
+            (lambda code=code, init=init: array.array(code, init)),
+            arr_check)
+    add("array-empty", lambda: array.array("B"), arr_check)
+    if PY2 or sys.version_info < (3, 13):
+        add("array-u", lambda: array.array("u", u"text"), arr_check)
+    else:
+        add("array-w", lambda: array.array("w", "text"), arr_check)
+    mm_check = no_check if PY2 else mmap_check
+    add("mmap-anonymous", lambda: mmap.mmap(-1, 32), mm_check)
+    add("mmap-file-write", lambda: file_mmap(mmap.ACCESS_WRITE), mm_check)
+    add("mmap-file-read", lambda: file_mmap(mmap.ACCESS_READ), mm_check)
+    add("mmap-file-copy", lambda: file_mmap(mmap.ACCESS_COPY), mm_check)
+    add("ctypes-char-array", lambda: (ctypes.c_char * 4)(b"a", b"b"))
+    add("ctypes-int-array", lambda: (ctypes.c_int * 3)(1, 2, 3))
+    add("ctypes-double", lambda: ctypes.c_double(1.5))
+    add("ctypes-struct", lambda: CStruct(1, 2.0))
+    add("ctypes-string-buffer", lambda: ctypes.create_string_buffer(8))
+    add("int", lambda: 42)
+    add("float", lambda: 1.5)
+    add("None", lambda: None)
+    add("list", lambda: [1, 2])
+    add("tuple", lambda: (b"a",))
+    add("dict", lambda: {})
+    add("object", lambda: object())
+    add("type-bytes", lambda: bytes)
+    add("no-buffer-but-__bytes__", lambda: NoBuffer())
+    for mode, name in ((EXP_OK, "ok"), (EXP_READONLY, "readonly"),
+                       (EXP_RAISE, "raises"),
+                       (EXP_FAIL_NOEXC, "fails-without-exception"),
+                       (EXP_NULL_BUF, "null-pointer"),
+                       (EXP_NEG_LEN, "negative-length"),
+                       (EXP_OK_SET_EXC, "succeeds-with-exception-set")):
+        if mode in FATAL_ON_DEBUG_BUILDS:
+            continue
+        add("exporter-" + name, (lambda mode=mode: M.Exporter(mode)),
+            exporter_check)
+    if sys.version_info >= (3, 12) and not PYPY:
+        # PEP 688: a Python class can export through __buffer__.
+        class PyExporter(object):
+            def __init__(self, data):
+                self.data = data
+
+            def __buffer__(self, flags):
+                return memoryview(self.data)
+
+        class PyExporterRaises(object):
+            def __buffer__(self, flags):
+                raise OSError("no buffer today")
+
+        add("pep688-exporter-bytes", lambda: PyExporter(b"py688"))
+        add("pep688-exporter-bytearray",
+            lambda: PyExporter(bytearray(b"py688")))
+        add("pep688-exporter-raises", lambda: PyExporterRaises())
+    if numpy is not None:
+        add("numpy-1d", lambda: numpy.arange(6, dtype=numpy.uint8))
+        add("numpy-2d-C", lambda: numpy.zeros((2, 3), dtype=numpy.int32))
+        add("numpy-2d-F",
+            lambda: numpy.asfortranarray(numpy.zeros((2, 3))))
+        add("numpy-strided", lambda: numpy.arange(10)[::2])
+        add("numpy-readonly", _numpy_readonly)
+        add("numpy-0d", lambda: numpy.array(3.0))
+        add("numpy-empty", lambda: numpy.zeros(0))
+    return c
+
+
+def _numpy_readonly():
+    a = numpy.arange(4)
+    a.setflags(write=False)
+    return a
+
+
+CATALOGUE = catalogue()
+STATS["kinds"] = len(CATALOGUE)
+
+def outcome(module, what, impl, obj, how=0):
+    return module.call(CALL_INDEX[what], impl, obj, how)
+
+
+def describe(o):
+    ret, addr, length, etype, emsg, written = o
+    if etype is None:
+        return "ret=%r addr=%r len=%r written=%r" % (ret, addr, length,
+                                                      written)
+    return "ret=%r %s(%r) written=%r" % (ret, etype.__name__, emsg, written)
+
+
+# Where oldbuffer differs from the interpreter on purpose (README.md,
+# "Semantics"): (call, catalogue name).
+KNOWN_DEVIATIONS = set() if PY2 else {
+    # An exporter that returns 0 with an exception set: CheckReadBuffer
+    # never leaves an exception set.
+    ("check", "exporter-succeeds-with-exception-set"),
+}
+
+
+class DifferentialMixin(object):
+    module = None
+
+    def check_case(self, name, factory, check, what):
+        obj = factory()
+        before = None if PYPY else sys.getrefcount(obj)
+        native = outcome(self.module, what, NATIVE, obj)
+        if native[1] is not None:
+            # PyPy exports some objects (bytearray) through a fresh copy
+            # each time: where the interpreter's own pointer is not the
+            # same from one call to the next, compare all but the pointer.
+            again = outcome(self.module, what, NATIVE, obj)
+            if again[1] != native[1]:
+                self.assertEqual(again[:1] + again[2:],
+                                 native[:1] + native[2:])
+                native = native[:1] + ("unstable",) + native[2:]
+        ours = outcome(self.module, what, OLDBUFFER, obj)
+        compat = outcome(self.module, what, COMPAT, obj)
+        if native[1] == "unstable":
+            ours = ours[:1] + ("unstable",) + ours[2:]
+            compat = compat[:1] + ("unstable",) + compat[2:]
+        after = None if PYPY else sys.getrefcount(obj)
+        if (what, name) in KNOWN_DEVIATIONS:
+            # Same return value; the interpreter leaves the exporter's
+            # stray exception set, oldbuffer clears it.
+            self.assertIsNotNone(native[3], "deviation no longer needed")
+            self.assertIsNone(ours[3])
+            native = native[:3] + (None, None) + native[5:]
+        self.assertEqual(
+            ours, native,
+            "%s on %s: oldbuffer %s != native %s"
+            % (what, name, describe(ours), describe(native)))
+        self.assertEqual(compat, ours,
+                         "the PyObject_* name is not oldbuffer's")
+        if obj is not None:
+            # (None is skipped: the outcome tuples themselves hold it.)
+            self.assertEqual(before, after, "reference count changed")
+        if what == "check":
+            self.assertIn(ours[0], (0, 1))
+            self.assertIsNone(ours[3], "CheckReadBuffer left an exception")
+        elif ours[0] == 0:
+            self.assertEqual(ours[5], 1, "success without outputs")
+        else:
+            self.assertEqual(ours[0], -1)
+            self.assertEqual(ours[5], 0, "failure wrote the outputs")
+        check(obj)  # the export was released
+        STATS["differential"] += 1
+
+
+def make_differential_tests():
+    for module in MODULES:
+        attrs = {"module": module}
+        for name, factory, check in CATALOGUE:
+            for what in CALLS:
+                def test(self, name=name, factory=factory, check=check,
+                         what=what):
+                    self.check_case(name, factory, check, what)
+                attrs["test_%s_%s" % (what, name.replace("-", "_"))] = test
+        cls_name = "Differential_" + module.__name__
+        globals()[cls_name] = type(cls_name,
+                                   (DifferentialMixin, unittest.TestCase),
+                                   attrs)
+
+
+make_differential_tests()
+
+
+class NullArguments(unittest.TestCase):
+    """NULL arguments: CPython's SystemError, never a crash."""
+
+    @unittest.skipIf(PYPY, "PyPy's own functions crash on NULL arguments")
+    def test_null_combinations_match_native(self):
+        for module in MODULES:
+            for what in ("char", "read", "write"):
+                for how in (NULL_OBJ, NULL_BUF, NULL_LEN,
+                            NULL_OBJ | NULL_BUF | NULL_LEN,
+                            NULL_BUF | PRESET_EXC, NULL_OBJ | PRESET_EXC):
+                    ours = outcome(module, what, OLDBUFFER, b"abc", how)
+                    native = outcome(module, what, NATIVE, b"abc", how)
+                    self.assertEqual(ours, native, (what, how))
+                    STATS["differential"] += 1
+
+    def test_null_gives_systemerror(self):
+        for what in ("char", "read", "write"):
+            for how in (NULL_OBJ, NULL_BUF, NULL_LEN):
+                ret, addr, length, etype, emsg, written = outcome(
+                    M, what, OLDBUFFER, b"abc", how)
+                self.assertEqual((ret, etype, emsg, written),
+                                 (-1, SystemError,
+                                  "null argument to internal routine", 0))
+
+    def test_null_keeps_preset_exception(self):
+        for what in ("char", "read", "write"):
+            o = outcome(M, what, OLDBUFFER, b"abc", NULL_BUF | PRESET_EXC)
+            self.assertEqual((o[0], o[3], o[4]), (-1, KeyError, "'preset'"))
+
+    def test_check_null_object_returns_zero(self):
+        # CPython's own dereferences NULL here; oldbuffer returns 0.
+        o = outcome(M, "check", OLDBUFFER, None, NULL_OBJ)
+        self.assertEqual(o[:5], (0, None, None, None, None))
+
+
+class PresetException(unittest.TestCase):
+    """A call made while an exception is already set behaves as CPython."""
+
+    def test_match_native(self):
+        for module in MODULES:
+            # A debug build aborts when an export succeeds while an
+            # exception is set (_Py_CheckSlotResult), natively too.
+            objs = (42,) if DEBUG_BUILD else (b"abc", 42, bytearray(b"x"))
+            for obj in objs:
+                for what in CALLS:
+                    ours = outcome(module, what, OLDBUFFER, obj, PRESET_EXC)
+                    native = outcome(module, what, NATIVE, obj, PRESET_EXC)
+                    self.assertEqual(ours, native, (what, obj))
+                    STATS["differential"] += 1
+
+
+# The messages each interpreter family gives (PyPy keeps its own).
+if PYPY:
+    WRITE_ERROR = "expected an object with a writable buffer interface"
+    NO_BUFFER_ERROR = {
+        "char": "expected an object with the buffer interface%.0s",
+        "read": "expected an object with a buffer interface%.0s"}
+else:
+    WRITE_ERROR = "expected a writable bytes-like object"
+    NO_BUFFER_ERROR = {"char": "a bytes-like object is required, not '%s'",
+                       "read": "a bytes-like object is required, not '%s'"}
+
+
+class PinnedSemantics(unittest.TestCase):
+    """What the README promises, checked without the native functions."""
+
+    def test_bytes_pointer_and_length(self):
+        b = b"pinned bytes"
+        for what in ("char", "read"):
+            o = outcome(M, what, OLDBUFFER, b)
+            self.assertEqual(o, (0, M.data_address(b), len(b), None, None, 1))
+
+    def test_bytes_not_writable(self):
+        o = outcome(M, "write", OLDBUFFER, b"ro")
+        if PY2:
+            # str's own bf_getwritebuffer refuses, and its error passes
+            # through.
+            self.assertEqual((o[0], o[3], o[4]), (
+                -1, TypeError, "Cannot use string as modifiable buffer"))
+            o = outcome(M, "write", OLDBUFFER, 42)
+            self.assertEqual((o[0], o[3], o[4]), (
+                -1, TypeError, "expected a writeable buffer object"))
+        else:
+            self.assertEqual((o[0], o[3], o[4]), (-1, TypeError, WRITE_ERROR))
+
+    def test_bytearray_write_through(self):
+        ba = bytearray(b"abc")
+        M.write_through(ba, 1, ord("X"))
+        self.assertEqual(ba, bytearray(b"aXc"))
+        ba.extend(b"more")  # not left exported
+        o = outcome(M, "write", OLDBUFFER, ba)
+        self.assertEqual(o, (0, M.data_address(ba), len(ba), None, None, 1))
+
+    @unittest.skipIf(PY2, "Python 3 semantics")
+    def test_py3_errors(self):
+        o = outcome(M, "read", OLDBUFFER, 42)
+        self.assertEqual((o[0], o[3], o[4]), (
+            -1, TypeError, NO_BUFFER_ERROR["read"] % "int"))
+        o = outcome(M, "char", OLDBUFFER, "text")
+        self.assertEqual((o[0], o[3], o[4]), (
+            -1, TypeError, NO_BUFFER_ERROR["char"] % "str"))
+        o = outcome(M, "read", OLDBUFFER,
+                    memoryview(bytearray(b"abcd"))[::2])
+        if not PYPY:
+            # (PyPy's answer for strided views depends on what they view;
+            # the differential tests hold it to PyPy's own functions.)
+            self.assertEqual((o[0], o[3]), (-1, BufferError))
+        o = outcome(M, "write", OLDBUFFER, M.Exporter(EXP_RAISE))
+        self.assertEqual((o[0], o[3], o[4]), (-1, TypeError, WRITE_ERROR))
+        o = outcome(M, "read", OLDBUFFER, M.Exporter(EXP_RAISE))
+        self.assertEqual((o[0], o[3], o[4]),
+                         (-1, ValueError, "exporter refuses"))
+        if EXP_FAIL_NOEXC not in FATAL_ON_DEBUG_BUILDS:
+            o = outcome(M, "read", OLDBUFFER, M.Exporter(EXP_FAIL_NOEXC))
+            self.assertEqual(o, (-1, None, None, None, None, 0))
+
+    @unittest.skipIf(PY2, "Python 3 semantics")
+    def test_py3_check_read_buffer(self):
+        for obj, expected in ((b"", 1), (bytearray(), 1), ("s", 0), (1, 0),
+                              (memoryview(b"ab")[::-1], 0),
+                              (M.Exporter(EXP_RAISE), 0),
+                              (M.Exporter(EXP_READONLY), 1)):
+            o = outcome(M, "check", OLDBUFFER, obj)
+            self.assertEqual(o[:5], (expected, None, None, None, None), obj)
+
+    @unittest.skipUnless(PY2, "Python 2 semantics")
+    def test_py2_errors(self):
+        o = outcome(M, "char", OLDBUFFER, memoryview(b"mv"))
+        self.assertEqual((o[0], o[3], o[4]), (
+            -1, TypeError,
+            "expected a string or other character buffer object"))
+        o = outcome(M, "read", OLDBUFFER, 42)
+        self.assertEqual((o[0], o[3], o[4]), (
+            -1, TypeError, "expected a readable buffer object"))
+        o = outcome(M, "char", OLDBUFFER, u"abc")
+        self.assertEqual((o[0], o[1] is not None, o[2]), (0, True, 3))
+
+    def test_exporter_released_after_every_call(self):
+        for mode in EXPORTER_MODES:
+            e = M.Exporter(mode)
+            for what in CALLS:
+                for impl in (OLDBUFFER, COMPAT):
+                    outcome(M, what, impl, e)
+                    self.assertEqual(e.exports(), 0, (mode, what))
+
+    @unittest.skipIf(PY2, "bytearray exports are Python 3's")
+    def test_bytearray_resizable_after_failures_too(self):
+        ba = bytearray(b"abc")
+        for what in CALLS:
+            for how in (0, NULL_LEN, NULL_BUF):
+                outcome(M, what, OLDBUFFER, ba, how)
+                ba.append(1)
+                ba.pop()
+
+
+@unittest.skipUnless(DEBUG_BUILD, "needs a debug build (sys.gettotalrefcount)")
+class TotalRefcount(unittest.TestCase):
+    """No reference leak, measured on the whole interpreter."""
+
+    def test_no_growth(self):
+        objs = [factory() for _, factory, _ in CATALOGUE]
+
+        def round_():
+            for obj in objs:
+                for what in CALLS:
+                    for impl in (OLDBUFFER, COMPAT):
+                        outcome(M, what, impl, obj)
+            outcome(M, "read", OLDBUFFER, None, NULL_BUF)
+
+        for _ in range(3):
+            round_()
+        deltas = []
+        for _ in range(5):
+            gc.collect()
+            before = sys.gettotalrefcount()
+            for _ in range(20):
+                round_()
+            gc.collect()
+            deltas.append(sys.gettotalrefcount() - before)
+        self.assertFalse(all(d > 0 for d in deltas),
+                         "total refcount grows every round: %r" % deltas)
+
+
+def main():
+    runner = unittest.TextTestRunner(verbosity=int(os.environ.get(
+        "OLDBUFFER_VERBOSE", "1")))
+    suite = unittest.defaultTestLoader.loadTestsFromModule(
+        sys.modules[__name__])
+    result = runner.run(suite)
+    summary = {
+        "python": sys.version.split()[0] + (" pypy" if PYPY else "")
+        + (" debug" if DEBUG_BUILD else ""),
+        "tests": result.testsRun,
+        "failures": len(result.failures) + len(result.errors),
+        "skipped": len(result.skipped),
+        "differential": STATS["differential"],
+        "kinds": STATS["kinds"],
+        "impl": M.IMPL,
+        "numpy": numpy is not None,
+    }
+    print("OLDBUFFER-RESULT " + json.dumps(summary, sort_keys=True))
+    for f in _TEMPFILES:
+        f.close()
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
