@@ -1,0 +1,17 @@
+#!/bin/sh
+# Install what the test matrix needs on this Debian host (run as root).
+# The interpreters of the sid chroot are installed by tools/sid-chroot.sh.
+# Idempotent: installs only what is missing.
+set -eu
+PKGS="gcc g++ clang make debootstrap python3 binutils"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+        || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "install-deps: installing$missing"
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
