@@ -16,7 +16,8 @@ set -euo pipefail
 ROOT=${OLDBUFFER_CHROOT:-/var/cache/oldbuffer/sid}
 PACKAGES="python3.13-dev python3.14-dev python3.15-dev python3.14-dbg
   pypy3-dev cython3 python3-numpy gcc g++ make swig binutils
-  libpython3.14-dbg"
+  libpython3.14-dbg
+  cmake meson ninja-build pkgconf python3-setuptools"
 STAMP="$ROOT/.oldbuffer-stamp"
 
 log() { printf 'sid-chroot: %s\n' "$*" >&2; }
