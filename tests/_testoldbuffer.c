@@ -286,7 +286,17 @@ enum {
     EXP_NULL_BUF = 4,    /* exports buf == NULL with len > 0 */
     EXP_NEG_LEN = 5,     /* exports len == -1 */
     EXP_OK_SET_EXC = 6,  /* exports, returns 0, leaves RuntimeError set */
-    EXP_MODES = 7
+    /* Hostile modes.  The three release modes export like EXP_OK; what
+     * they do wrong happens in bf_releasebuffer, i.e. inside the
+     * PyBuffer_Release() that every Python 3 call makes before returning. */
+    EXP_RAISE_TYPE = 7,       /* raises arg("exporter refuses"), arg being
+                                 any exception class (user-defined too) */
+    EXP_RELEASE_RAISES = 8,   /* release sets OSError("release failed") */
+    EXP_RELEASE_REENTERS = 9, /* release calls OldBuffer_AsReadBuffer on
+                                 the exporter itself (one level deep) */
+    EXP_RELEASE_CALLS = 10,   /* release calls arg(exporter); whatever it
+                                 raises is left set (one level deep) */
+    EXP_MODES = 11
 };
 
 typedef struct {
@@ -295,6 +305,9 @@ typedef struct {
     Py_ssize_t exports;   /* live exports: must be 0 after every call */
     Py_ssize_t size;
     char data[16];
+    PyObject *arg;        /* EXP_RAISE_TYPE, EXP_RELEASE_CALLS: or NULL */
+    int in_release;       /* the release hook is running: do not recurse */
+    Py_ssize_t reentries; /* times a release hook re-entered */
 } ExporterObject;
 
 #if PY_MAJOR_VERSION >= 3 || PY_MINOR_VERSION >= 6
@@ -308,6 +321,9 @@ exporter_getbuffer(PyObject *op, Py_buffer *view, int flags)
         PyErr_SetString(PyExc_ValueError, "exporter refuses");
         return -1;
     case EXP_FAIL_NOEXC:
+        return -1;
+    case EXP_RAISE_TYPE:
+        PyErr_SetString(self->arg, "exporter refuses");
         return -1;
     case EXP_NULL_BUF:
     case EXP_NEG_LEN:
@@ -336,11 +352,62 @@ exporter_getbuffer(PyObject *op, Py_buffer *view, int flags)
     return 0;
 }
 
+/* EXP_RELEASE_CALLS: call the hook as a careless exporter would, but
+ * never with an exception set (that is undefined for any Python call, and
+ * a debug build asserts it): an exception set before is put back unless
+ * the hook raises, whose exception then replaces it. */
+static void
+exporter_call_hook(ExporterObject *self)
+{
+    PyObject *type, *value, *tb, *res;
+
+    PyErr_Fetch(&type, &value, &tb);
+    res = PyObject_CallFunctionObjArgs(self->arg, (PyObject *)self, NULL);
+    if (res != NULL) {
+        Py_DECREF(res);
+        PyErr_Restore(type, value, tb);
+        return;
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
 static void
 exporter_releasebuffer(PyObject *op, Py_buffer *view)
 {
+    ExporterObject *self = (ExporterObject *)op;
+    const void *buf;
+    Py_ssize_t len;
+
     (void)view;
-    ((ExporterObject *)op)->exports--;
+    self->exports--;
+    if (self->in_release) {
+        return;   /* the nested call of a re-entering hook */
+    }
+    switch (self->mode) {
+    case EXP_RELEASE_RAISES:
+        PyErr_SetString(PyExc_OSError, "release failed");
+        break;
+    case EXP_RELEASE_REENTERS:
+        self->in_release = 1;
+        self->reentries++;
+        if (OldBuffer_AsReadBuffer(op, &buf, &len) == 0
+            && (buf != self->data || len != self->size)) {
+            PyErr_SetString(PyExc_AssertionError,
+                            "the re-entered read saw another buffer");
+        }
+        self->in_release = 0;
+        break;
+    case EXP_RELEASE_CALLS:
+        self->in_release = 1;
+        self->reentries++;
+        exporter_call_hook(self);
+        self->in_release = 0;
+        break;
+    default:
+        break;
+    }
 }
 #endif
 
@@ -350,14 +417,25 @@ exporter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     ExporterObject *self;
     int mode = EXP_OK;
     const char *data = "exporter";
+    PyObject *arg = NULL;
     Py_ssize_t size;
 
     (void)kwds;
-    if (!PyArg_ParseTuple(args, "|is:Exporter", &mode, &data)) {
+    if (!PyArg_ParseTuple(args, "|isO:Exporter", &mode, &data, &arg)) {
         return NULL;
     }
     if (mode < 0 || mode >= EXP_MODES) {
         PyErr_SetString(PyExc_ValueError, "bad mode");
+        return NULL;
+    }
+    if (mode == EXP_RAISE_TYPE
+        && (arg == NULL || !PyExceptionClass_Check(arg))) {
+        PyErr_SetString(PyExc_TypeError, "mode 7 needs an exception class");
+        return NULL;
+    }
+    if (mode == EXP_RELEASE_CALLS
+        && (arg == NULL || !PyCallable_Check(arg))) {
+        PyErr_SetString(PyExc_TypeError, "mode 10 needs a callable");
         return NULL;
     }
     size = (Py_ssize_t)strlen(data);
@@ -373,7 +451,25 @@ exporter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->exports = 0;
     self->size = size;
     memcpy(self->data, data, (size_t)size);
+    Py_XINCREF(arg);
+    self->arg = arg;
+    self->in_release = 0;
+    self->reentries = 0;
     return (PyObject *)self;
+}
+
+static void
+exporter_dealloc(PyObject *op)
+{
+    Py_XDECREF(((ExporterObject *)op)->arg);
+    Py_TYPE(op)->tp_free(op);
+}
+
+static PyObject *
+exporter_get_reentries(PyObject *self, PyObject *args)
+{
+    (void)args;
+    return PyLong_FromSsize_t(((ExporterObject *)self)->reentries);
 }
 
 static PyObject *
@@ -399,6 +495,8 @@ static PyMethodDef exporter_methods[] = {
     {"exports", exporter_get_exports, METH_NOARGS,
      "Number of live exports."},
     {"data", exporter_get_data, METH_NOARGS, "The exported bytes."},
+    {"reentries", exporter_get_reentries, METH_NOARGS,
+     "Number of times a release hook re-entered."},
     {NULL, NULL, 0, NULL}
 };
 
@@ -429,6 +527,7 @@ exporter_type_ready(void)
 #endif
     ExporterType.tp_doc = "Exporter(mode=0, data='exporter')";
     ExporterType.tp_new = exporter_new;
+    ExporterType.tp_dealloc = exporter_dealloc;
     ExporterType.tp_methods = exporter_methods;
     ExporterType.tp_as_buffer = &exporter_as_buffer;
     return PyType_Ready(&ExporterType);

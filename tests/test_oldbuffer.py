@@ -49,6 +49,12 @@ NULL_OBJ, NULL_BUF, NULL_LEN, PRESET_EXC = 1, 2, 4, 8
 
 (EXP_OK, EXP_READONLY, EXP_RAISE, EXP_FAIL_NOEXC, EXP_NULL_BUF,
  EXP_NEG_LEN, EXP_OK_SET_EXC) = range(7)
+# The hostile modes (see _testoldbuffer.c): none is fatal on a debug
+# build, because a release hook is not a checked slot -- so they run on
+# every interpreter.  On Python 2.7 the legacy calls never reach
+# bf_getbuffer/bf_releasebuffer, so there they pin the plain TypeError.
+(EXP_RAISE_TYPE, EXP_RELEASE_RAISES, EXP_RELEASE_REENTERS,
+ EXP_RELEASE_CALLS) = range(7, 11)
 
 # A debug build of CPython 3 aborts (Fatal Python error:
 # _Py_CheckSlotResult) inside PyObject_GetBuffer -- its own and ours --
@@ -92,6 +98,41 @@ def mmap_check(m):
 def exporter_check(e):
     if e.exports() != 0:
         raise AssertionError("%d exports still alive" % e.exports())
+
+
+class ExporterError(LookupError):
+    """A user-defined exception an Exporter raises (EXP_RAISE_TYPE)."""
+
+
+class ExporterAbort(BaseException):
+    """Not even an Exception: CheckReadBuffer must clear it all the same."""
+
+
+# What went wrong inside release hooks, where raising would be part of the
+# outcome under test rather than a test failure.
+HOOK_PROBLEMS = []
+
+
+def hook_reenters(e):
+    # Called from bf_releasebuffer: oldbuffer again, through Python, on the
+    # exporter being released (the C side stops the recursion there).
+    o = outcome(M, "read", OLDBUFFER, e)
+    if o[:5] != (0, o[1], len(e.data()), None, None) or o[1] is None:
+        HOOK_PROBLEMS.append("re-entered read gave %r" % (o,))
+
+
+def hook_raises(e):
+    raise ExporterError("raised by the release hook")
+
+
+def exporter_hook_check(e):
+    exporter_check(e)
+    if HOOK_PROBLEMS:
+        raise AssertionError("; ".join(HOOK_PROBLEMS))
+    # Python 3 exports for every call, so the hook must have run: else
+    # this case tests nothing.
+    if not PY2 and e.reentries() == 0:
+        raise AssertionError("the release hook never ran")
 
 
 class BytesSub(bytes):
@@ -241,6 +282,22 @@ def catalogue():
             continue
         add("exporter-" + name, (lambda mode=mode: M.Exporter(mode)),
             exporter_check)
+    add("exporter-raises-user-exception",
+        lambda: M.Exporter(EXP_RAISE_TYPE, "exporter", ExporterError),
+        exporter_check)
+    add("exporter-raises-baseexception",
+        lambda: M.Exporter(EXP_RAISE_TYPE, "exporter", ExporterAbort),
+        exporter_check)
+    add("exporter-release-raises", lambda: M.Exporter(EXP_RELEASE_RAISES),
+        exporter_check)
+    add("exporter-release-reenters",
+        lambda: M.Exporter(EXP_RELEASE_REENTERS), exporter_hook_check)
+    add("exporter-release-calls-python",
+        lambda: M.Exporter(EXP_RELEASE_CALLS, "exporter", hook_reenters),
+        exporter_hook_check)
+    add("exporter-release-calls-python-raises",
+        lambda: M.Exporter(EXP_RELEASE_CALLS, "exporter", hook_raises),
+        exporter_hook_check)
     if sys.version_info >= (3, 12) and not PYPY:
         # PEP 688: a Python class can export through __buffer__.
         class PyExporter(object):
@@ -298,6 +355,13 @@ KNOWN_DEVIATIONS = set() if PY2 else {
     # never leaves an exception set.
     ("check", "exporter-succeeds-with-exception-set"),
 }
+if not PY2:
+    # The same for an exception raised by the release hook, after the
+    # export succeeded.
+    KNOWN_DEVIATIONS.update([
+        ("check", "exporter-release-raises"),
+        ("check", "exporter-release-calls-python-raises"),
+    ])
 
 
 class DifferentialMixin(object):
