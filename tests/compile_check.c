@@ -1,0 +1,66 @@
+/* A translation unit written the way legacy extensions use the old
+ * buffer protocol.  tests/suite_compile.py compiles it with every
+ * compiler, C/C++ standard, interpreter's headers and Py_LIMITED_API
+ * setting of the matrix, -Wall -Wextra -Werror -Wconversion (and
+ * -pedantic where Python.h itself allows it): the header must add no
+ * warning, deprecation warnings included. */
+#include "oldbuffer.h"
+
+/* The legacy names, as Python 2 code calls them. */
+Py_ssize_t legacy_total(PyObject *obj);
+Py_ssize_t
+legacy_total(PyObject *obj)
+{
+    const char *c = NULL;
+    const void *r = NULL;
+    void *w = NULL;
+    Py_ssize_t n = 0, total = 0;
+
+    if (PyObject_CheckReadBuffer(obj)) {
+        total += 1;
+    }
+    if (PyObject_AsCharBuffer(obj, &c, &n) == 0 && c != NULL) {
+        total += n;
+    }
+    if (PyObject_AsReadBuffer(obj, &r, &n) == 0 && r != NULL) {
+        total += n;
+    }
+    if (PyObject_AsWriteBuffer(obj, &w, &n) == 0 && w != NULL) {
+        total += n;
+    }
+    PyErr_Clear();
+    return total;
+}
+
+/* oldbuffer's own names, always available. */
+Py_ssize_t oldbuffer_total(PyObject *obj);
+Py_ssize_t
+oldbuffer_total(PyObject *obj)
+{
+    const char *c = NULL;
+    const void *r = NULL;
+    void *w = NULL;
+    Py_ssize_t n = 0, total = OldBuffer_CheckReadBuffer(obj);
+
+    if (OldBuffer_AsCharBuffer(obj, &c, &n) == 0) {
+        total += n;
+    }
+    if (OldBuffer_AsReadBuffer(obj, &r, &n) == 0) {
+        total += n;
+    }
+    if (OldBuffer_AsWriteBuffer(obj, &w, &n) == 0) {
+        total += n;
+    }
+    PyErr_Clear();
+    return total;
+}
+
+/* Function pointers of the exact documented types. */
+typedef int (*as_char_fn)(PyObject *, const char **, Py_ssize_t *);
+typedef int (*as_read_fn)(PyObject *, const void **, Py_ssize_t *);
+typedef int (*as_write_fn)(PyObject *, void **, Py_ssize_t *);
+typedef int (*check_fn)(PyObject *);
+as_char_fn pointer_char = PyObject_AsCharBuffer;
+as_read_fn pointer_read = PyObject_AsReadBuffer;
+as_write_fn pointer_write = PyObject_AsWriteBuffer;
+check_fn pointer_check = PyObject_CheckReadBuffer;
