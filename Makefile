@@ -18,5 +18,12 @@ example:
 check:
 	$(PYTHON) tests/runtests.py
 
+# make scanner: build/oldbuffer-scan, the migration scanner (C99, no deps).
+.PHONY: scanner
+scanner: build/oldbuffer-scan
+build/oldbuffer-scan: tools/oldbuffer-scan.c
+	mkdir -p build
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Wconversion -o $@ tools/oldbuffer-scan.c
+
 clean:
 	rm -rf build
