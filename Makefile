@@ -27,3 +27,54 @@ build/oldbuffer-scan: tools/oldbuffer-scan.c
 
 clean:
 	rm -rf build
+
+# ---------------------------------------------------------------------
+# Installing for build systems (issue 5; examples/build-systems/)
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=staging dir]
+#       $(INCLUDEDIR)/oldbuffer.h, and oldbuffer.pxd (Cython)
+#       $(DATADIR)/pkgconfig/oldbuffer.pc            (pkg-config, Meson)
+#       $(DATADIR)/cmake/oldbuffer/oldbufferConfig*.cmake
+#                                   (find_package(oldbuffer CONFIG))
+#     A header is architecture-independent: share/, as pybind11 does.
+#   make uninstall    the same variables
+#   make wheel        the `oldbuffer` Python package (get_include()) in
+#                     build/dist, offline with the installed setuptools
+PREFIX ?= /usr/local
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+OB_CMAKEDIR = $(DATADIR)/cmake/oldbuffer
+OB_VERSION_PART = $(shell sed -n \
+	's/^.define OLDBUFFER_VERSION_$(1) *\([0-9][0-9]*\).*/\1/p' \
+	include/oldbuffer.h)
+OB_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	-e 's|@VERSION_MAJOR@|$(call OB_VERSION_PART,MAJOR)|g' \
+	-e 's|@VERSION_MINOR@|$(call OB_VERSION_PART,MINOR)|g' \
+	-e 's|@VERSION@|$(call OB_VERSION_PART,MAJOR).$(call \
+	OB_VERSION_PART,MINOR).$(call OB_VERSION_PART,PATCH)|g'
+
+.PHONY: install uninstall wheel
+install:
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/pkgconfig \
+		$(DESTDIR)$(OB_CMAKEDIR)
+	install -m 644 include/oldbuffer.h $(DESTDIR)$(INCLUDEDIR)/oldbuffer.h
+	install -m 644 python/oldbuffer/__init__.pxd \
+		$(DESTDIR)$(INCLUDEDIR)/oldbuffer.pxd
+	$(OB_SUBST) oldbuffer.pc.in >$(DESTDIR)$(DATADIR)/pkgconfig/oldbuffer.pc
+	$(OB_SUBST) cmake/oldbufferConfig.cmake.in \
+		>$(DESTDIR)$(OB_CMAKEDIR)/oldbufferConfig.cmake
+	$(OB_SUBST) cmake/oldbufferConfigVersion.cmake.in \
+		>$(DESTDIR)$(OB_CMAKEDIR)/oldbufferConfigVersion.cmake
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/oldbuffer.h \
+		$(DESTDIR)$(INCLUDEDIR)/oldbuffer.pxd \
+		$(DESTDIR)$(DATADIR)/pkgconfig/oldbuffer.pc \
+		$(DESTDIR)$(OB_CMAKEDIR)/oldbufferConfig.cmake \
+		$(DESTDIR)$(OB_CMAKEDIR)/oldbufferConfigVersion.cmake
+	-rmdir $(DESTDIR)$(OB_CMAKEDIR)
+
+wheel:
+	$(PYTHON) -m pip wheel --no-build-isolation --no-deps --no-index \
+		-w build/dist .
