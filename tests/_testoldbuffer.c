@@ -75,146 +75,36 @@ static int (*const compat_write)(PyObject *, void **, Py_ssize_t *) =
     PyObject_AsWriteBuffer;
 static int (*const compat_check)(PyObject *) = PyObject_CheckReadBuffer;
 
-#if PY_MAJOR_VERSION >= 3
-#  define OB_FromLong PyLong_FromLong
-#  define OB_FromString PyUnicode_FromString
-#else
-#  define OB_FromLong PyInt_FromLong
-#  define OB_FromString PyString_FromString
-#endif
 
 /* ---------------------------------------------------------------------
- * Calling one function and describing what it did
+ * Calling one function and describing what it did (tests/outcome.h)
  * ------------------------------------------------------------------- */
+#include "outcome.h"
 
-enum { CALL_CHAR = 0, CALL_READ = 1, CALL_WRITE = 2, CALL_CHECK = 3 };
 enum { IMPL_OLDBUFFER = 0, IMPL_NATIVE = 1, IMPL_COMPAT = 2 };
-/* Bits of the "how" argument. */
-enum {
-    NULL_OBJ = 1,      /* pass obj = NULL */
-    NULL_BUF = 2,      /* pass buffer = NULL */
-    NULL_LEN = 4,      /* pass buffer_len = NULL */
-    PRESET_EXC = 8     /* call with KeyError('preset') already set */
+static const ob_impl impls[] = {
+    {OldBuffer_AsCharBuffer, OldBuffer_AsReadBuffer, OldBuffer_AsWriteBuffer,
+     OldBuffer_CheckReadBuffer},
+    {native_char, native_read, native_write, native_check},
+    {compat_char, compat_read, compat_write, compat_check},
 };
 
-/* Take the current exception (if any) as (type, str(value)). */
-static PyObject *
-take_exception(void)
-{
-    PyObject *type, *value, *tb, *text, *res;
-
-    if (!PyErr_Occurred()) {
-        Py_INCREF(Py_None);
-        Py_INCREF(Py_None);
-        return Py_BuildValue("(NN)", Py_None, Py_None);
-    }
-#if PY_VERSION_HEX >= 0x030C0000
-    value = PyErr_GetRaisedException();
-    type = (PyObject *)Py_TYPE(value);
-    Py_INCREF(type);
-    tb = NULL;
-#else
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-#endif
-    text = value != NULL ? PyObject_Str(value) : OB_FromString("");
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-    if (text == NULL) {
-        Py_DECREF(type);
-        return NULL;
-    }
-    res = Py_BuildValue("(NN)", type, text);
-    return res;
-}
-
-/* call(what, impl, obj, how) ->
- *   (ret, address or None, length or None, exc_type or None,
- *    exc_message or None, outputs_written)
- * exc_* describe the exception set after the call, whatever ret was. */
+/* call(what, impl, obj, how) -> outcome tuple (see ob_outcome()) */
 static PyObject *
 call(PyObject *self, PyObject *args)
 {
-    int what, impl, how, ret = 0;
-    PyObject *obj, *exc, *res;
-    const char *cbuf = NULL;
-    const void *rbuf = NULL;
-    void *wbuf = NULL;
-    /* Sentinels show whether the call wrote its outputs. */
-    static char sentinel_byte;
-    void *sentinel = &sentinel_byte;
-    Py_ssize_t len = -12345;
-    Py_ssize_t *lenp;
-    PyObject *o;
-    void *addr;
+    int what, impl, how;
+    PyObject *obj;
 
     (void)self;
     if (!PyArg_ParseTuple(args, "iiOi:call", &what, &impl, &obj, &how)) {
         return NULL;
     }
-    o = (how & NULL_OBJ) ? NULL : obj;
-    lenp = (how & NULL_LEN) ? NULL : &len;
-    cbuf = (const char *)sentinel;
-    rbuf = sentinel;
-    wbuf = sentinel;
-    if (how & PRESET_EXC) {
-        PyErr_SetString(PyExc_KeyError, "preset");
-    }
-
-    switch (what) {
-    case CALL_CHAR: {
-        const char **bp = (how & NULL_BUF) ? NULL : &cbuf;
-        ret = impl == IMPL_NATIVE ? native_char(o, bp, lenp)
-            : impl == IMPL_COMPAT ? compat_char(o, bp, lenp)
-            : OldBuffer_AsCharBuffer(o, bp, lenp);
-        break;
-    }
-    case CALL_READ: {
-        const void **bp = (how & NULL_BUF) ? NULL : &rbuf;
-        ret = impl == IMPL_NATIVE ? native_read(o, bp, lenp)
-            : impl == IMPL_COMPAT ? compat_read(o, bp, lenp)
-            : OldBuffer_AsReadBuffer(o, bp, lenp);
-        break;
-    }
-    case CALL_WRITE: {
-        void **bp = (how & NULL_BUF) ? NULL : &wbuf;
-        ret = impl == IMPL_NATIVE ? native_write(o, bp, lenp)
-            : impl == IMPL_COMPAT ? compat_write(o, bp, lenp)
-            : OldBuffer_AsWriteBuffer(o, bp, lenp);
-        break;
-    }
-    case CALL_CHECK:
-        ret = impl == IMPL_NATIVE ? native_check(o)
-            : impl == IMPL_COMPAT ? compat_check(o)
-            : OldBuffer_CheckReadBuffer(o);
-        break;
-    default:
-        PyErr_SetString(PyExc_ValueError, "bad 'what'");
+    if (impl < 0 || impl > IMPL_COMPAT) {
+        PyErr_SetString(PyExc_ValueError, "bad 'impl'");
         return NULL;
     }
-
-    exc = take_exception();
-    if (exc == NULL) {
-        return NULL;
-    }
-    addr = what == CALL_CHAR ? (void *)(size_t)cbuf
-         : what == CALL_READ ? (void *)(size_t)rbuf
-         : wbuf;
-    if (what == CALL_CHECK || addr == sentinel) {
-        /* Not written (or nothing to write): report None, and check that
-         * the length was left alone too. */
-        int len_written = (what != CALL_CHECK && len != -12345);
-        res = Py_BuildValue("(iOOOOi)", ret, Py_None, Py_None,
-                            PyTuple_GET_ITEM(exc, 0),
-                            PyTuple_GET_ITEM(exc, 1), len_written);
-    }
-    else {
-        res = Py_BuildValue("(iNnOOi)", ret, PyLong_FromVoidPtr(addr), len,
-                            PyTuple_GET_ITEM(exc, 0),
-                            PyTuple_GET_ITEM(exc, 1), 1);
-    }
-    Py_DECREF(exc);
-    return res;
+    return ob_outcome(&impls[impl], what, obj, how);
 }
 
 /* address(obj) -> address of a bytes/bytearray object's data, for tests

@@ -31,6 +31,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import sys
 import time
 
@@ -53,6 +54,53 @@ def run_differential(interp, verbose):
         if line.startswith("OLDBUFFER-RESULT "):
             result = json.loads(line[len("OLDBUFFER-RESULT "):])
     return code, output, result, time.time() - t0
+
+
+# The stable-ABI builds: (module name, headers of pyenv X.Y,
+# Py_LIMITED_API).  Each is loaded by every CPython 3 at least as new as
+# its headers, and compared with the full-API build there.
+ABI3_BUILDS = [
+    ("_ob_abi3_36", "3.6", 0x03060000),   # no Py_buffer: the native path
+    ("_ob_abi3_32", "3.13", 0x03020000),  # the same from 3.13's headers,
+                                          # which no longer declare them
+    ("_ob_abi3_311", "3.13", 0x030B0000),  # the limited Py_buffer path
+]
+
+
+def build_abi3():
+    """Build the abi3 modules on the host into build/abi3 (and the
+    chroot's copy of it).  Returns a list of failure descriptions."""
+    out = os.path.join(harness.TOP, "build", "abi3")
+    os.makedirs(out, exist_ok=True)
+    minimum, problems = {}, []
+    for name, headers, limited in ABI3_BUILDS:
+        interp = harness.pyenv(headers)
+        if interp is None:
+            problems.append("%s: no pyenv %s for its headers"
+                            % (name, headers))
+            continue
+        code, inc = harness.run([interp.python, "-c", "import sysconfig; "
+                                 "print(sysconfig.get_paths()['include'])"])
+        code, output = harness.run([
+            "gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror",
+            "-Wconversion", "-shared", "-fPIC",
+            "-I" + os.path.join(harness.TOP, "include"),
+            "-I" + os.path.join(harness.TOP, "tests"), "-I" + inc.strip(),
+            "-DPy_LIMITED_API=0x%08X" % limited, "-DOB_MODNAME=" + name,
+            os.path.join(harness.TOP, "tests", "_testoldbuffer_abi3.c"),
+            "-o", os.path.join(out, name + ".abi3.so")])
+        if code != 0:
+            problems.append("%s: build failed\n%s" % (name, output))
+            continue
+        minimum[name] = [int(x) for x in headers.split(".")]
+    with open(os.path.join(out, "abi3.json"), "w") as f:
+        json.dump(minimum, f)
+    dest = os.path.join(harness.chroot_root(), "oldbuffer", "build", "abi3")
+    if os.path.isdir(os.path.dirname(os.path.dirname(dest))):
+        if os.path.isdir(dest):
+            shutil.rmtree(dest)
+        shutil.copytree(out, dest)
+    return problems
 
 
 def main():
@@ -98,6 +146,9 @@ def main():
 
     passed = failed = nskipped = 0
     if not args.suite:
+        for problem in build_abi3():
+            failed += 1
+            say("FAIL stable-ABI build: " + problem)
         say("== differential matrix on %d interpreters (%d at a time)"
             % (len(interps), args.jobs))
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
@@ -118,12 +169,13 @@ def main():
                                                 result["failures"] else 1)
                 nskipped += result["skipped"]
                 say("%s %-10s %-6s Python %-18s %4d tests, %4d differential"
-                    " cases, %d object kinds x 4 calls, impl=%s%s (%.0f s)"
+                    " cases, %d object kinds x 4 calls, impl=%s, %d abi3"
+                    " cases%s (%.0f s)"
                     % ("PASS" if ok else "FAIL", interp.tag, interp.where,
                        result["python"], result["tests"],
                        result["differential"], result["kinds"],
-                       result["impl"], ", numpy" if result["numpy"] else "",
-                       secs))
+                       result["impl"], result["abi3"],
+                       ", numpy" if result["numpy"] else "", secs))
                 if not ok or args.verbose:
                     say(output[-20000:])
 

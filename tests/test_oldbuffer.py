@@ -65,7 +65,7 @@ FATAL_ON_DEBUG_BUILDS = (
 EXPORTER_MODES = [m for m in range(7) if m not in FATAL_ON_DEBUG_BUILDS]
 
 # Counts reported to the driver.
-STATS = {"differential": 0, "kinds": 0}
+STATS = {"differential": 0, "kinds": 0, "abi3": 0}
 
 
 # ---------------------------------------------------------------------------
@@ -586,6 +586,48 @@ class PinnedSemantics(unittest.TestCase):
                 ba.pop()
 
 
+def abi3_modules():
+    """The stable-ABI builds of tests/_testoldbuffer_abi3.c that this
+    interpreter can load: tests/runtests.py builds them into
+    build/abi3/<name>.abi3.so with the headers of the oldest CPython each
+    supports (file abi3.json: name -> minimum version)."""
+    where = os.path.join(TOP_BUILD, "abi3")
+    if PY2 or PYPY or not os.path.isdir(where):
+        return []
+    with open(os.path.join(where, "abi3.json")) as f:
+        minimum = json.load(f)
+    if where not in sys.path:
+        sys.path.append(where)
+    return [__import__(name) for name, least in sorted(minimum.items())
+            if sys.version_info[:2] >= tuple(least)]
+
+
+TOP_BUILD = os.path.dirname(os.path.abspath(BUILD)) if BUILD else ""
+ABI3_MODULES = abi3_modules()
+
+
+class StableABI(unittest.TestCase):
+    """An abi3 extension built with an older limited API (down to 3.2,
+    where there is no Py_buffer) gives on this interpreter exactly what
+    the full-API build gives, NULL arguments and all."""
+
+    @unittest.skipIf(PY2 or PYPY, "CPython 3 only (PyPy loads no abi3)")
+    def test_abi3_builds_match_full_api(self):
+        self.assertTrue(ABI3_MODULES, "no abi3 module built for this "
+                        "interpreter (tests/runtests.py builds them)")
+        for module in ABI3_MODULES:
+            for name, factory, check in CATALOGUE:
+                obj = factory()
+                for what in CALLS:
+                    for how in (0, NULL_BUF, NULL_LEN):
+                        full = outcome(M, what, OLDBUFFER, obj, how)
+                        stable = module.call(CALL_INDEX[what], obj, how)
+                        self.assertEqual(stable, full, "%s %s %s how=%d" % (
+                            module.__name__, what, name, how))
+                        STATS["abi3"] += 1
+                check(obj)
+
+
 @unittest.skipUnless(DEBUG_BUILD, "needs a debug build (sys.gettotalrefcount)")
 class TotalRefcount(unittest.TestCase):
     """No reference leak, measured on the whole interpreter."""
@@ -627,6 +669,7 @@ def main():
         "failures": len(result.failures) + len(result.errors),
         "skipped": len(result.skipped),
         "differential": STATS["differential"],
+        "abi3": STATS["abi3"],
         "kinds": STATS["kinds"],
         "impl": M.IMPL,
         "numpy": numpy is not None,

@@ -1,0 +1,68 @@
+/* The stable-ABI test extension of oldbuffer.
+ *
+ * Built with -DPy_LIMITED_API=<version> (tests/suite_abi3.py builds it
+ * with 3.6's headers at 0x03060000, and with 3.13's headers at 0x03020000
+ * and 0x030B0000) as an .abi3.so, then imported by every newer CPython,
+ * where its outcomes must equal those of the full-API test module.  Only
+ * the limited API is used here.
+ */
+#ifndef OB_MODNAME
+#  error "compile with -DOB_MODNAME=<module name>"
+#endif
+#ifndef Py_LIMITED_API
+#  error "compile with -DPy_LIMITED_API=<version>"
+#endif
+
+#include "oldbuffer.h"
+#include "outcome.h"
+
+static const ob_impl oldbuffer_impl = {
+    PyObject_AsCharBuffer, PyObject_AsReadBuffer, PyObject_AsWriteBuffer,
+    PyObject_CheckReadBuffer
+};
+
+/* call(what, obj, how) -> outcome tuple (see tests/outcome.h) */
+static PyObject *
+call(PyObject *self, PyObject *args)
+{
+    int what, how;
+    PyObject *obj;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "iOi:call", &what, &obj, &how)) {
+        return NULL;
+    }
+    return ob_outcome(&oldbuffer_impl, what, obj, how);
+}
+
+static PyMethodDef module_methods[] = {
+    {"call", call, METH_VARARGS, "call(what, obj, how) -> outcome tuple"},
+    {NULL, NULL, 0, NULL}
+};
+
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+#define OB_STR2(a) #a
+#define OB_STR(a) OB_STR2(a)
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, OB_STR(OB_MODNAME), NULL, -1, module_methods
+};
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
+
+#define OB_CAT2(a, b) a##b
+#define OB_CAT(a, b) OB_CAT2(a, b)
+PyMODINIT_FUNC
+OB_CAT(PyInit_, OB_MODNAME)(void)
+{
+    PyObject *m = PyModule_Create(&module_def);
+    if (m != NULL && PyModule_AddIntConstant(m, "LIMITED_API",
+                                             Py_LIMITED_API) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
