@@ -131,7 +131,8 @@ lookup_name(const unsigned char *p, size_t len)
     size_t i;
 
     for (i = 0; i < N_NAMES; i++) {
-        if (strlen(names[i].name) == len && memcmp(names[i].name, p, len) == 0) {
+        if (strlen(names[i].name) == len
+            && memcmp(names[i].name, p, len) == 0) {
             return &names[i];
         }
     }
@@ -1021,7 +1022,8 @@ main(int argc, char **argv)
         else if (strcmp(argv[i], "--json") == 0) {
             opts.json = 1;
         }
-        else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        else if (strcmp(argv[i], "-h") == 0
+                 || strcmp(argv[i], "--help") == 0) {
             fputs(usage, stdout);
             return EXIT_CLEAN;
         }
