@@ -7,6 +7,8 @@ PKGS="gcc g++ clang make debootstrap python3 binutils"
 # issue 5 (tests/suite_buildsystems.py): CMake and pkg-config routes, and
 # setuptools for the pyenv interpreters that ship without it (3.12+).
 PKGS="$PKGS cmake pkgconf python3-pip python3-setuptools python3-setuptools-whl"
+# issue 4 (tests/suite_scanner.py): memcheck of tools/oldbuffer-scan.c.
+PKGS="$PKGS valgrind"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
