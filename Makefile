@@ -25,6 +25,15 @@ build/oldbuffer-scan: tools/oldbuffer-scan.c
 	mkdir -p build
 	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Wconversion -o $@ tools/oldbuffer-scan.c
 
+# make bench: ns/call of the four calls, native vs OldBuffer_* vs the
+# direct code, one Markdown table per interpreter (bench/run.py).
+#   make bench                          3.12, 3.13 (pyenv) and 3.14 (sid)
+#   make bench BENCH_ONLY="3.11 3.15-sid"   interpreters by tag prefix
+.PHONY: bench
+BENCH_ONLY ?=
+bench:
+	$(PYTHON) bench/run.py $(foreach p,$(BENCH_ONLY),--only $(p))
+
 clean:
 	rm -rf build
 

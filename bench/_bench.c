@@ -1,0 +1,326 @@
+/* The benchmark extension of oldbuffer (module _bench).
+ *
+ * measure(call, impl, obj, iterations) runs one of the four calls
+ * `iterations` times in a C loop and returns the elapsed nanoseconds.
+ * Three implementations are measured side by side:
+ *
+ *   IMPL_NATIVE     the interpreter's own PyObject_As*Buffer (ABI-only
+ *                   symbols from 3.13 on, declared here as in the tests);
+ *   IMPL_OLDBUFFER  OldBuffer_* from include/oldbuffer.h, inlined into
+ *                   the loop exactly as a user's extension gets it;
+ *   IMPL_LIMIT      the fastest direct code that gets the same answer
+ *                   for this object (see limit_* below).
+ *
+ * Every result is folded into an accumulator that ends in a volatile
+ * sink, and the object pointer passes through an empty asm statement on
+ * every iteration, so the compiler can neither drop the calls nor hoist
+ * the type checks and loads of the inlined code out of the loop.
+ * bench/bench.py drives it; bench/run.py builds it for each interpreter.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------------
+ * The interpreter's own functions, reached before oldbuffer.h maps the
+ * PyObject_* names onto its own implementation.
+ * ------------------------------------------------------------------- */
+#if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
+/* gh-85275: 3.13 keeps them as ABI-only symbols. */
+PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
+                                      Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
+                                      Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+/* The compiler must assume obj changed: redo every load and check. */
+#  define LAUNDER(p) __asm__ volatile("" : "+r"(p))
+#else
+#  define LAUNDER(p) ((void)0)
+#endif
+
+enum { CALL_CHAR = 0, CALL_READ = 1, CALL_WRITE = 2, CALL_CHECK = 3 };
+enum { IMPL_NATIVE = 0, IMPL_OLDBUFFER = 1, IMPL_LIMIT = 2 };
+/* How the limit gets its answer for one object (bench.py chooses). */
+enum {
+    LIMIT_BYTES = 0,      /* PyBytes_AS_STRING/GET_SIZE */
+    LIMIT_BYTEARRAY = 1,  /* PyByteArray_AS_STRING/GET_SIZE */
+    LIMIT_SLOTS = 2,      /* bf_getbuffer + bf_releasebuffer directly */
+    LIMIT_NO_BUFFER = 3   /* the type check that says "no buffer" */
+};
+
+static volatile size_t sink;
+
+static double
+now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------------
+ * The loops: one per (call, implementation), the call inlined in each
+ * ------------------------------------------------------------------- */
+
+/* Fold one outcome into the accumulator; a failure's exception is
+ * cleared as any caller would (the same cost for every implementation
+ * that raises). */
+#define FOLD(res, p, n) \
+    do { \
+        acc += (size_t)(res) + (size_t)(p) + (size_t)(n); \
+        if ((res) < 0) { \
+            PyErr_Clear(); \
+        } \
+    } while (0)
+
+#define LOOP(decl, expr) \
+    for (i = 0; i < iterations; i++) { \
+        decl; \
+        Py_ssize_t n = 0; \
+        int res; \
+        LAUNDER(obj); \
+        res = (expr); \
+        FOLD(res, p, n); \
+    }
+
+/* The native loop calls them by their own names, as a legacy extension
+ * does (3.8-3.12 mark them Py_DEPRECATED(3.0)), before oldbuffer.h maps
+ * those names onto its own. */
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+static size_t
+loop_native(int call, PyObject *obj, Py_ssize_t iterations)
+{
+    Py_ssize_t i;
+    size_t acc = 0;
+
+    switch (call) {
+    case CALL_CHAR:
+        LOOP(const char *p = NULL, PyObject_AsCharBuffer(obj, &p, &n));
+        break;
+    case CALL_READ:
+        LOOP(const void *p = NULL, PyObject_AsReadBuffer(obj, &p, &n));
+        break;
+    case CALL_WRITE:
+        LOOP(void *p = NULL, PyObject_AsWriteBuffer(obj, &p, &n));
+        break;
+    default:
+        LOOP(void *p = NULL, PyObject_CheckReadBuffer(obj));
+        break;
+    }
+    return acc;
+}
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
+
+#include "oldbuffer.h"
+
+/* ---------------------------------------------------------------------
+ * The limit: the fastest direct code giving the same answer
+ * ------------------------------------------------------------------- */
+
+/* One export through the type's own slots, released at once: what
+ * PyObject_GetBuffer + PyBuffer_Release do, minus the calls and the
+ * checks (this object is known to export). */
+static inline int
+limit_slots(PyObject *obj, int flags, void **buf, Py_ssize_t *len)
+{
+    PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
+    Py_buffer view;
+
+    if (pb->bf_getbuffer(obj, &view, flags) < 0) {
+        return -1;
+    }
+    *buf = view.buf;
+    *len = view.len;
+    if (pb->bf_releasebuffer != NULL) {
+        pb->bf_releasebuffer(obj, &view);
+    }
+    Py_DECREF(view.obj);
+    return 0;
+}
+
+static inline int
+limit_no_buffer(PyObject *obj)
+{
+    PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
+
+    return pb == NULL || pb->bf_getbuffer == NULL ? -1 : 0;
+}
+
+/* The limit of one call.  bytes and bytearray: their storage, read
+ * directly (no type check).  Other exporters: one export through their
+ * slots.  No buffer at all: the cheapest type check, no exception.  The
+ * write call on bytes must fail with CPython's TypeError, so its limit
+ * is the exact-type check plus that raise. */
+static inline int
+limit_call(int call, int how, PyObject *obj, void **buf, Py_ssize_t *len)
+{
+    switch (how) {
+    case LIMIT_BYTES:
+        if (call == CALL_WRITE) {
+            if (PyBytes_CheckExact(obj)) {
+                PyErr_SetString(PyExc_TypeError,
+                                "expected a writable bytes-like object");
+                return -1;
+            }
+            return 0;
+        }
+        if (call == CALL_CHECK) {
+            return PyBytes_CheckExact(obj);
+        }
+        *buf = PyBytes_AS_STRING(obj);
+        *len = PyBytes_GET_SIZE(obj);
+        return 0;
+    case LIMIT_BYTEARRAY:
+        if (call == CALL_CHECK) {
+            return PyByteArray_CheckExact(obj);
+        }
+        *buf = PyByteArray_AS_STRING(obj);
+        *len = PyByteArray_GET_SIZE(obj);
+        return 0;
+    case LIMIT_SLOTS:
+        if (call == CALL_CHECK) {
+            return limit_slots(obj, PyBUF_SIMPLE, buf, len) == 0;
+        }
+        return limit_slots(obj, call == CALL_WRITE ? PyBUF_WRITABLE
+                                                   : PyBUF_SIMPLE, buf, len);
+    default:
+        if (call == CALL_CHECK) {
+            return limit_no_buffer(obj) + 1;
+        }
+        return limit_no_buffer(obj);
+    }
+}
+
+static size_t
+loop_oldbuffer(int call, PyObject *obj, Py_ssize_t iterations)
+{
+    Py_ssize_t i;
+    size_t acc = 0;
+
+    switch (call) {
+    case CALL_CHAR:
+        LOOP(const char *p = NULL, OldBuffer_AsCharBuffer(obj, &p, &n));
+        break;
+    case CALL_READ:
+        LOOP(const void *p = NULL, OldBuffer_AsReadBuffer(obj, &p, &n));
+        break;
+    case CALL_WRITE:
+        LOOP(void *p = NULL, OldBuffer_AsWriteBuffer(obj, &p, &n));
+        break;
+    default:
+        LOOP(void *p = NULL, OldBuffer_CheckReadBuffer(obj));
+        break;
+    }
+    return acc;
+}
+
+/* The limit's `how` is fixed per object: specialise the loop on it so
+ * that the switch in limit_call folds away. */
+#define LIMIT_LOOP(call_, how_) \
+    LOOP(void *p = NULL, limit_call((call_), (how_), obj, &p, &n))
+
+static size_t
+loop_limit_how(int call, int how, PyObject *obj, Py_ssize_t iterations)
+{
+    Py_ssize_t i;
+    size_t acc = 0;
+
+#define LIMIT_CALLS(how_) \
+    switch (call) { \
+    case CALL_CHAR: LIMIT_LOOP(CALL_CHAR, how_); break; \
+    case CALL_READ: LIMIT_LOOP(CALL_READ, how_); break; \
+    case CALL_WRITE: LIMIT_LOOP(CALL_WRITE, how_); break; \
+    default: LIMIT_LOOP(CALL_CHECK, how_); break; \
+    }
+    switch (how) {
+    case LIMIT_BYTES: LIMIT_CALLS(LIMIT_BYTES); break;
+    case LIMIT_BYTEARRAY: LIMIT_CALLS(LIMIT_BYTEARRAY); break;
+    case LIMIT_SLOTS: LIMIT_CALLS(LIMIT_SLOTS); break;
+    default: LIMIT_CALLS(LIMIT_NO_BUFFER); break;
+    }
+#undef LIMIT_CALLS
+    return acc;
+}
+
+/* measure(call, impl, obj, limit_how, iterations) -> elapsed ns */
+static PyObject *
+measure(PyObject *self, PyObject *args)
+{
+    int call, impl, how;
+    PyObject *obj;
+    Py_ssize_t iterations;
+    double t0, t1;
+    size_t acc;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "iiOin:measure", &call, &impl, &obj, &how,
+                          &iterations)) {
+        return NULL;
+    }
+    if (call < CALL_CHAR || call > CALL_CHECK || impl < IMPL_NATIVE
+        || impl > IMPL_LIMIT || how < LIMIT_BYTES || how > LIMIT_NO_BUFFER
+        || iterations <= 0) {
+        PyErr_SetString(PyExc_ValueError, "bad argument");
+        return NULL;
+    }
+    if (how == LIMIT_SLOTS && (Py_TYPE(obj)->tp_as_buffer == NULL
+        || Py_TYPE(obj)->tp_as_buffer->bf_getbuffer == NULL)) {
+        PyErr_SetString(PyExc_ValueError, "the object has no bf_getbuffer");
+        return NULL;
+    }
+    t0 = now_ns();
+    switch (impl) {
+    case IMPL_NATIVE:
+        acc = loop_native(call, obj, iterations);
+        break;
+    case IMPL_OLDBUFFER:
+        acc = loop_oldbuffer(call, obj, iterations);
+        break;
+    default:
+        acc = loop_limit_how(call, how, obj, iterations);
+        break;
+    }
+    t1 = now_ns();
+    sink += acc;
+    return PyFloat_FromDouble(t1 - t0);
+}
+
+static PyMethodDef bench_methods[] = {
+    {"measure", measure, METH_VARARGS,
+     "measure(call, impl, obj, limit_how, iterations) -> elapsed ns"},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef bench_module = {
+    PyModuleDef_HEAD_INIT, "_bench", NULL, -1, bench_methods,
+    NULL, NULL, NULL, NULL
+};
+
+PyMODINIT_FUNC
+PyInit__bench(void)
+{
+    PyObject *m = PyModule_Create(&bench_module);
+
+    if (m == NULL) {
+        return NULL;
+    }
+#if defined(OLDBUFFER_NO_FAST_PATHS)
+    if (PyModule_AddIntConstant(m, "FAST_PATHS", 0) < 0) {
+#else
+    if (PyModule_AddIntConstant(m, "FAST_PATHS", 1) < 0) {
+#endif
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

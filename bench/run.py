@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Benchmark oldbuffer's four calls against the interpreter's own (`make bench`).
+
+    python3 bench/run.py                      # 3.12, 3.13 (pyenv), 3.14 (sid)
+    python3 bench/run.py --only 3.11 --only 3.15-sid   # others (tag prefixes)
+    python3 bench/run.py --no-fast-paths      # build with OLDBUFFER_NO_FAST_PATHS
+    make bench BENCH_ONLY="3.12 3.14-sid"     # the same through make
+
+For each interpreter it builds bench/_bench.c the way setuptools builds an
+extension (the interpreter's own CFLAGS, plus -Werror) into
+build/bench/<tag>/ and runs bench/bench.py there: nanoseconds per call of
+the interpreter's own function, OldBuffer_* and the direct code for each
+type ("limit"), min of several interleaved samples of 200,000 calls each,
+one process per interpreter, one interpreter at a time.  It prints one
+Markdown table per interpreter, then which targets held.
+
+Timings are for this machine at this moment; only the ratios are meant to
+be compared.  Nothing here is a test: it always exits 0 unless an
+interpreter could not build or run the benchmark.
+"""
+from __future__ import print_function
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "tests"))
+import harness  # noqa: E402
+from harness import say  # noqa: E402
+
+DEFAULT = ("3.12", "3.13", "3.14-sid")
+
+# Run inside the interpreter: its compiler flags and extension suffix.
+CONFIG = ("import sysconfig, importlib.machinery as m; "
+          "print(sysconfig.get_paths()['include']); "
+          "print(sysconfig.get_config_var('CFLAGS') or ''); "
+          "print(sysconfig.get_config_var('CCSHARED') or '-fPIC'); "
+          "print(m.EXTENSION_SUFFIXES[0])")
+
+
+def select(only):
+    """The interpreters to run, and [(selection, why)] not found."""
+    pyenv = harness.pyenv_interpreters()
+    sid = []
+    wanted = list(only) or list(DEFAULT)
+    if any(w.endswith("-sid") or w.startswith("pypy") for w in wanted) \
+            or only:
+        why = harness.ensure_chroot()
+        if why is None:
+            sid = harness.sid_interpreters()[0]
+    chosen, missing = [], []
+    for w in wanted:
+        if not only and w in ("3.12", "3.13"):
+            # The default means the pyenv builds of 3.12 and 3.13.
+            match = [harness.pyenv(w)] if harness.pyenv(w) else []
+        else:
+            match = [i for i in pyenv + sid if i.tag.startswith(w)]
+        match = [i for i in match if i.version() >= (3, 6)
+                 and i not in chosen]
+        if not match:
+            missing.append((w, "no such interpreter (Python 3 only)"))
+        chosen += match
+    return chosen, missing
+
+
+def build(interp, fast_paths):
+    """Build _bench for interp; return (build dir or None, output)."""
+    code, out = harness.run(interp.argv([interp.python, "-c", CONFIG]),
+                            timeout=120)
+    if code != 0:
+        return None, out
+    include, cflags, ccshared, suffix = out.splitlines()[-4:]
+    tag = interp.tag + ("" if fast_paths else "-nofast")
+    outdir = interp.path("build", "bench", tag)
+    os.makedirs(os.path.join(harness.TOP, "build", "bench", tag)
+                if interp.where == "pyenv" else
+                os.path.join(harness.chroot_root(), outdir.lstrip("/")),
+                exist_ok=True)
+    argv = (["cc"] + cflags.split() + ccshared.split()
+            + ["-std=c99", "-Wextra", "-Werror", "-Wconversion", "-shared",
+               "-I" + interp.path("include"), "-I" + include]
+            + ([] if fast_paths else ["-DOLDBUFFER_NO_FAST_PATHS"])
+            + [interp.path("bench", "_bench.c"),
+               "-o", os.path.join(outdir, "_bench" + suffix)])
+    code, out = harness.run(interp.argv(argv), timeout=300)
+    return (outdir if code == 0 else None), out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", action="append", default=[],
+                    help="interpreters whose tag starts with this "
+                         "(repeatable; default: %s)" % " ".join(DEFAULT))
+    ap.add_argument("--iterations", type=int, default=200000)
+    ap.add_argument("--samples", type=int, default=7)
+    ap.add_argument("--no-fast-paths", action="store_true",
+                    help="build with -DOLDBUFFER_NO_FAST_PATHS")
+    args = ap.parse_args()
+    only = [w for arg in args.only for w in arg.split()]
+
+    interps, missing = select(only)
+    for what, why in missing:
+        say("!! %s: %s" % (what, why))
+    say("Machine: %s, %d CPUs" % (" ".join(os.uname()[i] for i in (0, 2, 4)),
+                                  os.cpu_count()))
+    failed, results = 0, []
+    for interp in interps:
+        say("")
+        say("## %s (%s)" % (interp.tag, interp.where))
+        outdir, out = build(interp, not args.no_fast_paths)
+        if outdir is None:
+            failed += 1
+            say("build failed:\n" + out)
+            continue
+        env = dict(os.environ, OLDBUFFER_BENCH_BUILD=outdir)
+        argv = interp.argv([interp.python, interp.path("bench", "bench.py"),
+                            str(args.iterations), str(args.samples)])
+        if interp.where == "chroot":
+            # env -i: the variable goes through the command line.
+            at = argv.index("LANG=C.UTF-8") + 1
+            argv.insert(at, "OLDBUFFER_BENCH_BUILD=" + outdir)
+        code, out = harness.run(argv, timeout=1800, env=env)
+        result = None
+        for line in out.splitlines():
+            if line.startswith("OLDBUFFER-BENCH "):
+                result = json.loads(line[len("OLDBUFFER-BENCH "):])
+            else:
+                say(line)
+        if code != 0 or result is None:
+            failed += 1
+            say("(the benchmark failed, exit %s)" % code)
+            continue
+        results.append((interp, result))
+
+    say("")
+    say("## Targets")
+    for interp, result in results:
+        missed = [r for r in result["rows"] if not r["met"]]
+        say("%-10s %d of %d rows met their target%s"
+            % (interp.tag, len(result["rows"]) - len(missed),
+               len(result["rows"]), ":" if missed else ""))
+        for r in missed:
+            say("           MISSED %s %s: %.2fx native, %.2fx limit "
+                "(target %s)" % (r["kind"], r["call"], r["ratio_native"],
+                                 r["ratio_limit"], r["target"]))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
