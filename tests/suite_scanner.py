@@ -98,6 +98,7 @@ EXPECTED = [
     ("buffers.pyx", 12, 47, "PyObject_CheckReadBuffer"),  # verbatim C
     ("buffers.pyx", 21, 5, "PyObject_AsReadBuffer"),
     ("buffers.pyx", 25, 35, "PyObject_CheckReadBuffer"),
+    ("legacy.c", 22, 39, "Py_TPFLAGS_HAVE_NEWBUFFER"),  # after 1'000
     ("legacy.c", 28, 12, "PyObject_AsReadBuffer"),
     ("legacy.c", 32, 6, "readbufferproc"),
     ("legacy.c", 33, 6, "writebufferproc"),
@@ -287,6 +288,11 @@ def check_exits(t, binary):
     t.check(code == 2 and len(parse_text(out) or []) == len(EXPECTED),
             "missing path and uses: exit 2 wins, the rest still scanned",
             "exit %s\n%s" % (code, err))
+    if os.path.exists("/dev/full"):
+        code, out = harness.run(["sh", "-c", '"$0" "$1" >/dev/full', binary,
+                                 USES_DIR], cwd=TOP)
+        t.check(code == 2 and "cannot write" in out,
+                "write error on stdout (/dev/full): exit 2", out)
     code, out, err = scan(binary, ["--help"])
     t.check(code == 0 and out.startswith("usage: oldbuffer-scan")
             and "--json" in out, "--help: usage on stdout, exit 0", out)
@@ -375,8 +381,11 @@ def check_prefixes(t, binary):
                 data = f.read()
             base, ext = os.path.splitext(os.path.basename(path))
             code, out, _ = scan(binary, ["--json", path])
-            full[base + ext] = (data, {(u[1], u[2], u[4])
-                                       for u in parse_json(out)})
+            doc = parse_json(out)
+            if not isinstance(doc, list):
+                t.fail("prefixes: --json on %s" % path, doc)
+                return
+            full[base + ext] = (data, {(u[1], u[2], u[4]) for u in doc})
             for k in range(len(data) + 1):
                 with open(os.path.join(root, "%s.%05d%s" % (base, k, ext)),
                           "wb") as f:

@@ -19,7 +19,7 @@ static const char quote = '"';      /* a char literal holding a quote */
 static const char *after_quote = "bf_getcharbuffer";
 static const wchar_t *wide = L"PyBuffer_Check";
 static const char *utf8 = u8"PyBuffer_FromMemory";
-static int separated = 1'000;   /* not C, but a digit separator is no quote */
+static int separated = 1'000, flags = Py_TPFLAGS_HAVE_NEWBUFFER; /* C++14 */
 static const int multichar = 'bf_getsegcount';  /* a (bad) char literal */
 
 static Py_ssize_t
