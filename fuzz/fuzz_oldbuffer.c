@@ -1,0 +1,751 @@
+/* fuzz_oldbuffer.c -- the differential fuzzer of oldbuffer.h.
+ *
+ * A libFuzzer target (clang -fsanitize=fuzzer,address,undefined) that
+ * embeds CPython 3.12+ (linked to the interpreter's shared libpython).
+ * Each input describes one object; the target calls the four calls on it
+ * -- oldbuffer's OldBuffer_* and the interpreter's own PyObject_* -- plain
+ * and with the NULL-argument / exception-already-set variants the input
+ * asks for, and abort()s, so that libFuzzer saves the input, on:
+ *   - any difference in return value, pointer, length, whether the
+ *     outputs were written, exception type, message, or exception left
+ *     set (except oldbuffer's documented CheckReadBuffer deviation);
+ *   - a change in the object's reference count or live exports after a
+ *     call, or an export still alive at the end (objects.py's settle():
+ *     a bytearray must resize, a memoryview must release, ...);
+ *   - anything ASan or UBSan reports; the exported memory is read (and,
+ *     for a writable export, rewritten) in full so that they can.
+ *
+ * Input layout:  byte 0  object kind (fuzz/objects.py, build())
+ *                byte 1  extra variant: bit 0 exception already set,
+ *                        bit 1 obj NULL, bit 2 buffer NULL, bit 3 length
+ *                        NULL (every call also runs without them)
+ *                rest    the object's parameters and contents
+ *
+ * Build and run: fuzz/build.sh PYTHON OUT_DIR, or `make fuzz` (README).
+ */
+#define PY_SSIZE_T_CLEAN   /* y# and friends take Py_ssize_t (3.12) */
+#include <Python.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if PY_VERSION_HEX < 0x030C0000
+#  error "the fuzzer needs CPython 3.12+ (PyErr_GetRaisedException)"
+#endif
+
+/* ---------------------------------------------------------------------
+ * The interpreter's own functions, reached before oldbuffer.h maps the
+ * PyObject_* names onto its implementation.  3.13+ keeps them only as
+ * ABI-only exports, so declare them there.
+ * ------------------------------------------------------------------- */
+#if PY_VERSION_HEX >= 0x030D0000
+PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
+                                      Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
+                                      Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
+#endif
+
+enum { CALL_CHAR, CALL_READ, CALL_WRITE, CALL_CHECK, NCALLS };
+enum { IMPL_NATIVE, IMPL_OLDBUFFER };
+enum { PRESET_EXC = 1, NULL_OBJ = 2, NULL_BUF = 4, NULL_LEN = 8 };
+
+static const char *const call_names[NCALLS] = {
+    "AsCharBuffer", "AsReadBuffer", "AsWriteBuffer", "CheckReadBuffer"
+};
+
+/* One call's outputs, each either written or still its sentinel. */
+typedef struct {
+    const char *cbuf;
+    const void *rbuf;
+    void *wbuf;
+    Py_ssize_t len;
+} Outputs;
+
+static char sentinel_byte;
+#define SENTINEL ((void *)&sentinel_byte)
+#define LEN_SENTINEL ((Py_ssize_t)-12345)
+
+#if defined(__clang__)
+#  pragma clang diagnostic push
+#  pragma clang diagnostic ignored "-Wdeprecated-declarations"
+#endif
+static int
+native_call(int what, PyObject *o, int how, Outputs *out)
+{
+    Py_ssize_t *lenp = (how & NULL_LEN) ? NULL : &out->len;
+
+    switch (what) {
+    case CALL_CHAR:
+        return PyObject_AsCharBuffer(o, (how & NULL_BUF) ? NULL : &out->cbuf,
+                                     lenp);
+    case CALL_READ:
+        return PyObject_AsReadBuffer(o, (how & NULL_BUF) ? NULL : &out->rbuf,
+                                     lenp);
+    case CALL_WRITE:
+        return PyObject_AsWriteBuffer(o, (how & NULL_BUF) ? NULL : &out->wbuf,
+                                      lenp);
+    default:
+        return PyObject_CheckReadBuffer(o);
+    }
+}
+#if defined(__clang__)
+#  pragma clang diagnostic pop
+#endif
+
+#define OLDBUFFER_NO_COMPAT_NAMES
+#include "oldbuffer.h"
+
+static int
+oldbuffer_call(int what, PyObject *o, int how, Outputs *out)
+{
+    Py_ssize_t *lenp = (how & NULL_LEN) ? NULL : &out->len;
+
+    switch (what) {
+    case CALL_CHAR:
+        return OldBuffer_AsCharBuffer(o, (how & NULL_BUF) ? NULL : &out->cbuf,
+                                      lenp);
+    case CALL_READ:
+        return OldBuffer_AsReadBuffer(o, (how & NULL_BUF) ? NULL : &out->rbuf,
+                                      lenp);
+    case CALL_WRITE:
+        return OldBuffer_AsWriteBuffer(o,
+                                       (how & NULL_BUF) ? NULL : &out->wbuf,
+                                       lenp);
+    default:
+        return OldBuffer_CheckReadBuffer(o);
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * _fuzzexporter.Exporter: a buffer exporter that misbehaves on request,
+ * with the modes (and numbers) of tests/_testoldbuffer.c's Exporter.
+ * ------------------------------------------------------------------- */
+
+enum {
+    EXP_OK, EXP_READONLY, EXP_RAISE, EXP_FAIL_NOEXC, EXP_NULL_BUF,
+    EXP_NEG_LEN, EXP_OK_SET_EXC, EXP_RAISE_TYPE, EXP_RELEASE_RAISES,
+    EXP_RELEASE_REENTERS, EXP_RELEASE_CALLS, EXP_MODES
+};
+
+typedef struct {
+    PyObject_HEAD
+    int mode;
+    int in_release;       /* a release hook is running: do not recurse */
+    Py_ssize_t exports;   /* live exports */
+    Py_ssize_t size;
+    char data[16];
+    PyObject *arg;        /* exception class or hook, or NULL */
+} Exporter;
+
+static PyTypeObject *exporter_type;   /* a heap type, made by fx_init() */
+
+/* Fill a view; the "bad" modes then spoil it as they promise. */
+static int
+exporter_fill(Exporter *self, Py_buffer *view, int flags)
+{
+    int readonly = self->mode == EXP_READONLY;
+
+    if (PyBuffer_FillInfo(view, (PyObject *)self, self->data, self->size,
+                          readonly, flags) < 0) {
+        return -1;
+    }
+    if (self->mode == EXP_NULL_BUF) {
+        view->buf = NULL;
+    }
+    else if (self->mode == EXP_NEG_LEN) {
+        view->len = -1;
+    }
+    return 0;
+}
+
+static int
+exporter_getbuffer(PyObject *op, Py_buffer *view, int flags)
+{
+    Exporter *self = (Exporter *)op;
+
+    switch (self->mode) {
+    case EXP_RAISE:
+        PyErr_SetString(PyExc_ValueError, "exporter refuses");
+        return -1;
+    case EXP_FAIL_NOEXC:
+        return -1;
+    case EXP_RAISE_TYPE:
+        PyErr_SetString(self->arg, "exporter refuses");
+        return -1;
+    default:
+        break;
+    }
+    if (exporter_fill(self, view, flags) < 0) {
+        return -1;
+    }
+    self->exports++;
+    if (self->mode == EXP_OK_SET_EXC) {
+        PyErr_SetString(PyExc_RuntimeError, "exported with an error set");
+    }
+    return 0;
+}
+
+/* Call the hook, never with an exception set (undefined for any Python
+ * call); one set before survives unless the hook raises its own. */
+static void
+exporter_call_hook(Exporter *self)
+{
+    PyObject *before = PyErr_GetRaisedException();
+    PyObject *res = PyObject_CallOneArg(self->arg, (PyObject *)self);
+
+    if (res == NULL) {
+        Py_XDECREF(before);
+        return;
+    }
+    Py_DECREF(res);
+    PyErr_SetRaisedException(before);
+}
+
+static void
+exporter_releasebuffer(PyObject *op, Py_buffer *view)
+{
+    Exporter *self = (Exporter *)op;
+    const void *buf;
+    Py_ssize_t len;
+
+    (void)view;
+    self->exports--;
+    if (self->in_release) {
+        return;
+    }
+    self->in_release = 1;
+    if (self->mode == EXP_RELEASE_RAISES) {
+        PyErr_SetString(PyExc_OSError, "release failed");
+    }
+    else if (self->mode == EXP_RELEASE_REENTERS) {
+        (void)OldBuffer_AsReadBuffer(op, &buf, &len);
+    }
+    else if (self->mode == EXP_RELEASE_CALLS && self->arg != NULL) {
+        exporter_call_hook(self);
+    }
+    self->in_release = 0;
+}
+
+/* Exporter(mode, data: bytes, arg=None) */
+static PyObject *
+exporter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    Exporter *self;
+    int mode;
+    const char *data;
+    Py_ssize_t size;
+    PyObject *arg = Py_None;
+
+    (void)kwds;
+    if (!PyArg_ParseTuple(args, "iy#|O:Exporter", &mode, &data, &size,
+                          &arg)) {
+        return NULL;
+    }
+    if (mode < 0 || mode >= EXP_MODES
+        || size > (Py_ssize_t)sizeof(self->data)
+        || (mode == EXP_RAISE_TYPE && !PyExceptionClass_Check(arg))) {
+        PyErr_SetString(PyExc_ValueError, "bad Exporter arguments");
+        return NULL;
+    }
+    self = (Exporter *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->mode = mode;
+    self->size = size;
+    memcpy(self->data, data, (size_t)size);
+    self->arg = arg == Py_None ? NULL : Py_NewRef(arg);
+    return (PyObject *)self;
+}
+
+static void
+exporter_dealloc(PyObject *op)
+{
+    PyTypeObject *type = Py_TYPE(op);
+
+    Py_XDECREF(((Exporter *)op)->arg);
+    type->tp_free(op);
+    Py_DECREF(type);   /* instances of a heap type own a reference to it */
+}
+
+static PyObject *
+exporter_exports(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    return PyLong_FromSsize_t(((Exporter *)op)->exports);
+}
+
+static PyMethodDef exporter_methods[] = {
+    {"exports", exporter_exports, METH_NOARGS, "Number of live exports."},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyType_Slot exporter_slots[] = {
+    {Py_tp_new, (void *)exporter_new},
+    {Py_tp_dealloc, (void *)exporter_dealloc},
+    {Py_tp_methods, exporter_methods},
+    {Py_bf_getbuffer, (void *)exporter_getbuffer},
+    {Py_bf_releasebuffer, (void *)exporter_releasebuffer},
+    {0, NULL}
+};
+
+static PyType_Spec exporter_spec = {
+    "_fuzzexporter.Exporter", (int)sizeof(Exporter), 0, Py_TPFLAGS_DEFAULT,
+    exporter_slots
+};
+
+/* read(obj) -> length: OldBuffer_AsReadBuffer, for hooks that re-enter. */
+static PyObject *
+fx_read(PyObject *module, PyObject *obj)
+{
+    const void *buf;
+    Py_ssize_t len;
+
+    (void)module;
+    if (OldBuffer_AsReadBuffer(obj, &buf, &len) < 0) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(len);
+}
+
+/* release(view): view.release(), failing only with the BufferError of a
+ * view still exported; what a hostile release hook raised is cleared
+ * here, where it is certain to be seen. */
+static PyObject *
+fx_release(PyObject *module, PyObject *view)
+{
+    PyObject *res = PyObject_CallMethod(view, "release", NULL);
+
+    (void)module;
+    if (res == NULL && PyErr_ExceptionMatches(PyExc_BufferError)) {
+        return NULL;
+    }
+    Py_XDECREF(res);
+    PyErr_Clear();
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef fx_methods[] = {
+    {"read", fx_read, METH_O, "OldBuffer_AsReadBuffer(obj) -> length."},
+    {"release", fx_release, METH_O, "view.release(), hook errors cleared."},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef fx_module = {
+    PyModuleDef_HEAD_INIT, "_fuzzexporter", NULL, -1, fx_methods,
+    NULL, NULL, NULL, NULL
+};
+
+static PyObject *
+fx_init(void)
+{
+    PyObject *m;
+
+    exporter_type = (PyTypeObject *)PyType_FromSpec(&exporter_spec);
+    if (exporter_type == NULL) {
+        return NULL;
+    }
+    m = PyModule_Create(&fx_module);
+    if (m != NULL && PyModule_AddObjectRef(m, "Exporter",
+                                           (PyObject *)exporter_type) < 0) {
+        Py_CLEAR(m);
+    }
+    return m;
+}
+
+/* ---------------------------------------------------------------------
+ * Outcomes, object state, and what counts as a difference
+ * ------------------------------------------------------------------- */
+
+typedef struct {
+    int ret;
+    const void *buf;      /* SENTINEL if not written */
+    Py_ssize_t len;       /* LEN_SENTINEL if not written */
+    PyObject *exc_type;   /* the exception left set, or NULL */
+    PyObject *exc_text;   /* its str(), or a note if str() failed */
+} Outcome;
+
+/* Live exports of obj and of what it views: a call must not change them. */
+typedef struct {
+    Py_ssize_t refcnt, exports, base_refcnt, base_exports;
+} State;
+
+static PyObject *build_fn, *settle_fn;
+static int verbose;   /* OB_FUZZ_VERBOSE=1 */
+
+static void
+take_exception(Outcome *o)
+{
+    PyObject *exc = PyErr_GetRaisedException();
+
+    o->exc_type = o->exc_text = NULL;
+    if (exc == NULL) {
+        return;
+    }
+    o->exc_type = Py_NewRef(Py_TYPE(exc));
+    o->exc_text = PyObject_Str(exc);
+    if (o->exc_text == NULL) {
+        PyErr_Clear();
+        o->exc_text = PyUnicode_FromString("<str() raised>");
+    }
+    /* Drop it now: its traceback may hold the object (a hook's frame). */
+    Py_DECREF(exc);
+}
+
+static void
+outcome_clear(Outcome *o)
+{
+    Py_CLEAR(o->exc_type);
+    Py_CLEAR(o->exc_text);
+}
+
+static void
+run_call(int impl, int what, PyObject *obj, int how, Outcome *o)
+{
+    Outputs out = {(const char *)SENTINEL, SENTINEL, SENTINEL, LEN_SENTINEL};
+    PyObject *arg = (how & NULL_OBJ) ? NULL : obj;
+
+    if (how & PRESET_EXC) {
+        PyErr_SetString(PyExc_KeyError, "preset");
+    }
+    o->ret = impl == IMPL_NATIVE ? native_call(what, arg, how, &out)
+                                 : oldbuffer_call(what, arg, how, &out);
+    o->buf = what == CALL_CHAR ? (const void *)out.cbuf
+           : what == CALL_READ ? out.rbuf : out.wbuf;
+    o->len = out.len;
+    take_exception(o);
+}
+
+static Py_ssize_t
+exports_of(PyObject *o)
+{
+    if (o == NULL) {
+        return 0;
+    }
+    if (PyByteArray_Check(o)) {
+        return ((PyByteArrayObject *)o)->ob_exports;
+    }
+    if (PyObject_TypeCheck(o, exporter_type)) {
+        return ((Exporter *)o)->exports;
+    }
+    if (PyMemoryView_Check(o)) {
+        return ((PyMemoryViewObject *)o)->exports;
+    }
+    return 0;
+}
+
+static void
+snapshot(PyObject *obj, State *s)
+{
+    PyObject *base = NULL;
+
+    if (PyMemoryView_Check(obj) && ((PyMemoryViewObject *)obj)->mbuf) {
+        base = ((PyMemoryViewObject *)obj)->mbuf->master.obj;
+    }
+    s->refcnt = Py_REFCNT(obj);
+    s->exports = exports_of(obj);
+    s->base_refcnt = base != NULL ? Py_REFCNT(base) : 0;
+    s->base_exports = exports_of(base);
+}
+
+static const char *
+text_of(PyObject *s)
+{
+    const char *t = s != NULL ? PyUnicode_AsUTF8(s) : "-";
+    return t != NULL ? t : "<not UTF-8>";
+}
+
+static void
+describe(const char *who, const Outcome *o)
+{
+    fprintf(stderr, "  %-9s ret=%d", who, o->ret);
+    if (o->buf == SENTINEL) {
+        fprintf(stderr, " buf=unwritten");
+    }
+    else {
+        fprintf(stderr, " buf=%p", o->buf);
+    }
+    if (o->len == LEN_SENTINEL) {
+        fprintf(stderr, " len=unwritten");
+    }
+    else {
+        fprintf(stderr, " len=%zd", o->len);
+    }
+    fprintf(stderr, " exc=%s(%s)\n",
+            o->exc_type ? ((PyTypeObject *)o->exc_type)->tp_name : "-",
+            text_of(o->exc_text));
+}
+
+static void
+die(const char *why, int what, int how, PyObject *obj,
+    const Outcome *native, const Outcome *ours)
+{
+    fprintf(stderr, "\nOLDBUFFER FUZZ: %s\n  call %s, variant %d, object "
+            "of type %s\n", why, call_names[what], how,
+            Py_TYPE(obj)->tp_name);
+    if (native != NULL) {
+        describe("native", native);
+    }
+    if (ours != NULL) {
+        describe("oldbuffer", ours);
+    }
+    abort();
+}
+
+static int
+same_exception(const Outcome *a, const Outcome *b)
+{
+    if (a->exc_type != b->exc_type) {
+        return 0;
+    }
+    return a->exc_type == NULL
+           || PyUnicode_Compare(a->exc_text, b->exc_text) == 0;
+}
+
+static int
+same_outcome(const Outcome *a, const Outcome *b)
+{
+    return a->ret == b->ret && a->buf == b->buf && a->len == b->len
+           && same_exception(a, b);
+}
+
+/* README: oldbuffer's CheckReadBuffer clears an exception that a
+ * successful export (or its release) left set; the interpreter's own
+ * returns 1 with it still set.  Everything else must be identical. */
+static int
+known_deviation(int what, int how, const Outcome *native,
+                const Outcome *ours)
+{
+    return what == CALL_CHECK && !(how & PRESET_EXC) && native->ret == 1
+           && ours->ret == 1 && native->exc_type != NULL
+           && ours->exc_type == NULL;
+}
+
+/* Touch every byte of a successful export, so that ASan sees a pointer or
+ * length that does not describe live memory.  A writable export gets each
+ * byte written back unchanged. */
+static void
+touch(const Outcome *o, int what)
+{
+    volatile unsigned char *p = (volatile unsigned char *)(size_t)o->buf;
+    Py_ssize_t i;
+
+    if (o->ret != 0 || o->buf == NULL || o->buf == SENTINEL) {
+        return;
+    }
+    for (i = 0; i < o->len; i++) {
+        unsigned char c = p[i];
+        if (what == CALL_WRITE) {
+            p[i] = c;
+        }
+    }
+}
+
+static void
+check_state(const State *before, PyObject *obj, const char *who, int what,
+            int how, const Outcome *o)
+{
+    State after;
+
+    snapshot(obj, &after);
+    if (memcmp(before, &after, sizeof(State)) != 0) {
+        fprintf(stderr, "refcnt %zd -> %zd, exports %zd -> %zd, base refcnt"
+                " %zd -> %zd, base exports %zd -> %zd\n", before->refcnt,
+                after.refcnt, before->exports, after.exports,
+                before->base_refcnt, after.base_refcnt,
+                before->base_exports, after.base_exports);
+        die(who, what, how, obj, NULL, o);
+    }
+}
+
+/* CheckReadBuffer(NULL): the interpreter's own crashes; oldbuffer returns
+ * 0 and leaves the exception state as it was. */
+static void
+check_null_check(PyObject *obj, int how)
+{
+    Outcome ours;
+    int preset = (how & PRESET_EXC) != 0;
+
+    run_call(IMPL_OLDBUFFER, CALL_CHECK, obj, how, &ours);
+    if (ours.ret != 0
+        || (ours.exc_type != NULL) != preset
+        || (preset && ours.exc_type != PyExc_KeyError)) {
+        die("CheckReadBuffer(NULL) is not 0 with no new exception",
+            CALL_CHECK, how, obj, NULL, &ours);
+    }
+    outcome_clear(&ours);
+}
+
+static void
+check_call(PyObject *obj, int readable, int what, int how)
+{
+    Outcome native, ours;
+    State before;
+
+    if (what == CALL_CHECK && (how & NULL_OBJ)) {
+        check_null_check(obj, how);
+        return;
+    }
+    snapshot(obj, &before);
+    run_call(IMPL_NATIVE, what, obj, how, &native);
+    check_state(&before, obj, "the native call changed the object's state",
+                what, how, &native);
+    run_call(IMPL_OLDBUFFER, what, obj, how, &ours);
+    check_state(&before, obj, "oldbuffer changed the object's state", what,
+                how, &ours);
+    if (!same_outcome(&native, &ours)
+        && !known_deviation(what, how, &native, &ours)) {
+        die("oldbuffer differs from the interpreter", what, how, obj,
+            &native, &ours);
+    }
+    if (readable && !(how & (NULL_OBJ | NULL_BUF | NULL_LEN))) {
+        touch(&ours, what);
+    }
+    outcome_clear(&native);
+    outcome_clear(&ours);
+}
+
+/* ---------------------------------------------------------------------
+ * libFuzzer entry points
+ * ------------------------------------------------------------------- */
+
+/* CPython does not free everything at exit (and is never finalized
+ * here): leak reports would be its, not ours.  Exports and reference
+ * counts, which is what the calls could leak, are checked above. */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+    return "detect_leaks=0";
+}
+
+static void
+fail_init(const char *what)
+{
+    fprintf(stderr, "fuzz_oldbuffer: %s\n", what);
+    if (PyErr_Occurred()) {
+        PyErr_Print();
+    }
+    exit(2);
+}
+
+static void
+start_python(void)
+{
+    PyPreConfig pre;
+    PyConfig config;
+    const char *home = getenv("PYTHONHOME");
+
+    PyPreConfig_InitPythonConfig(&pre);
+    /* The system allocator: ASan then sees every object's bounds. */
+    pre.allocator = PYMEM_ALLOCATOR_MALLOC;
+    if (PyStatus_Exception(Py_PreInitialize(&pre))) {
+        fail_init("cannot pre-initialize Python");
+    }
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 0;   /* libFuzzer's own stay */
+    config.site_import = 0;
+    config.write_bytecode = 0;
+    config.parse_argv = 0;
+#ifdef OB_PYTHONHOME
+    if (home == NULL) {
+        home = OB_PYTHONHOME;   /* the prefix of the interpreter built for */
+    }
+#endif
+    if (home != NULL && PyStatus_Exception(PyConfig_SetBytesString(
+            &config, &config.home, home))) {
+        fail_init("bad PYTHONHOME");
+    }
+    if (PyImport_AppendInittab("_fuzzexporter", fx_init) < 0
+        || PyStatus_Exception(Py_InitializeFromConfig(&config))) {
+        fail_init("cannot initialize Python");
+    }
+    PyConfig_Clear(&config);
+}
+
+static void
+load_objects(void)
+{
+    PyObject *path = PySys_GetObject("path");
+    PyObject *dir = PyUnicode_FromString(OB_FUZZ_DIR);
+    PyObject *mod;
+
+    if (path == NULL || dir == NULL || PyList_Insert(path, 0, dir) < 0) {
+        fail_init("cannot extend sys.path");
+    }
+    Py_DECREF(dir);
+    mod = PyImport_ImportModule("objects");
+    if (mod == NULL) {
+        fail_init("cannot import " OB_FUZZ_DIR "/objects.py");
+    }
+    build_fn = PyObject_GetAttrString(mod, "build");
+    settle_fn = PyObject_GetAttrString(mod, "settle");
+    if (build_fn == NULL || settle_fn == NULL) {
+        fail_init("objects.py lacks build() or settle()");
+    }
+    Py_DECREF(mod);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    verbose = getenv("OB_FUZZ_VERBOSE") != NULL;
+    start_python();
+    load_objects();
+    return 0;
+}
+
+static void
+settle(PyObject *obj)
+{
+    PyObject *res = PyObject_CallOneArg(settle_fn, obj);
+
+    if (res == NULL) {
+        PyErr_Print();
+        fprintf(stderr, "\nOLDBUFFER FUZZ: an export of a %s was leaked\n",
+                Py_TYPE(obj)->tp_name);
+        abort();
+    }
+    Py_DECREF(res);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    PyObject *built, *obj;
+    int readable, what, how;
+
+    if (size < 2) {
+        return 0;
+    }
+    built = PyObject_CallFunction(build_fn, "iy#", (int)data[0], data + 2,
+                                  (Py_ssize_t)(size - 2));
+    if (built == NULL
+        || !PyArg_ParseTuple(built, "Op", &obj, &readable)) {
+        /* Not an object (e.g. an invalid cast): nothing to call.  Set
+         * OB_FUZZ_VERBOSE=1 to see why, when writing seeds. */
+        if (verbose) {
+            PyErr_Print();
+        }
+        PyErr_Clear();
+        Py_XDECREF(built);
+        return 0;
+    }
+    how = data[1] & (PRESET_EXC | NULL_OBJ | NULL_BUF | NULL_LEN);
+    for (what = 0; what < NCALLS; what++) {
+        check_call(obj, readable, what, 0);
+        if (how != 0) {
+            check_call(obj, readable, what, how);
+        }
+    }
+    settle(obj);
+    Py_DECREF(built);
+    return 0;
+}
