@@ -79,6 +79,16 @@
  *
  *   OLDBUFFER_NO_COMPAT_NAMES   Do not define the PyObject_* macros; only
  *                               the OldBuffer_* functions.  Default: off.
+ *   OLDBUFFER_NO_FAST_PATHS     Always take the general path: a
+ *                               PyObject_GetBuffer() export released at
+ *                               once.  By default, with the full API on
+ *                               CPython 3, an exact bytes or bytearray is
+ *                               answered from its storage with no export,
+ *                               and other exporters' slots are called
+ *                               inline (release builds of 3.6-3.15), for
+ *                               the same results (tests/ compare the two
+ *                               builds, pointers included; bench/ times
+ *                               them).  Default: off.
  *   Py_LIMITED_API              Honoured.  With a limited API of 3.11 or
  *                               later the implementation uses the
  *                               limited Py_buffer calls.  Older limited
@@ -189,43 +199,315 @@ oldbuffer_null_error(void)
 
 
 /* ---------------------------------------------------------------------
- * Python 2.7: the legacy procs, as Python 2.7's Objects/abstract.c
+ * Legacy buffer procs: Python 2's exporter side
+ *
+ * Python 2 types exported memory through four procs of PyBufferProcs.
+ * PEP 3118 (3.0) dropped them; on Python 3 this section restores their
+ * types and lets a type keep them: OldBuffer_SetLegacyProcs() installs an
+ * adapter bf_getbuffer that serves the new protocol from the procs, and
+ * the four calls below apply Python 2.7's rules to such a type.  On
+ * Python 2.7 the struct is PyBufferProcs itself.
  * ------------------------------------------------------------------- */
-#if defined(OLDBUFFER_IMPL_PY2)
+#if PY_MAJOR_VERSION < 3
 
-/* Python 2's rule for every kind: the proc and bf_getsegcount must both
- * exist, there must be exactly one segment, and the proc's length (or its
- * -1 with an exception) is the result. */
+typedef PyBufferProcs OldBuffer_LegacyProcs;
+#  define OLDBUFFER_HAVE_LEGACY_PROCS 1
+
+/* Python 2.7 reads the procs straight from tp_as_buffer. */
 OLDBUFFER_INLINE int
-oldbuffer_single_segment(PyObject *obj, PyBufferProcs *pb)
+OldBuffer_SetLegacyProcs(PyTypeObject *type, OldBuffer_LegacyProcs *procs)
 {
-    if ((*pb->bf_getsegcount)(obj, OLDBUFFER_NULL) != 1) {
-        PyErr_SetString(PyExc_TypeError,
-                        "expected a single-segment buffer object");
+    if (type == OLDBUFFER_NULL || procs == OLDBUFFER_NULL) {
+        PyErr_BadInternalCall();
         return -1;
+    }
+    type->tp_as_buffer = procs;
+    type->tp_flags |= Py_TPFLAGS_HAVE_GETCHARBUFFER;
+    return 0;
+}
+
+#elif defined(OLDBUFFER_FULL_API) && !defined(OLDBUFFER_NO_LEGACY_PROCS)
+
+#  define OLDBUFFER_HAVE_LEGACY_PROCS 1
+
+/* Python 2.7's Include/object.h, with Py_ssize_t (2.5+). */
+typedef Py_ssize_t (*readbufferproc)(PyObject *, Py_ssize_t, void **);
+typedef Py_ssize_t (*writebufferproc)(PyObject *, Py_ssize_t, void **);
+typedef Py_ssize_t (*segcountproc)(PyObject *, Py_ssize_t *);
+typedef Py_ssize_t (*charbufferproc)(PyObject *, Py_ssize_t, char **);
+
+/* The first four members of Python 2's PyBufferProcs, in its order, so a
+ * Python 2 initializer { read, write, segcount, char } fills it as is. */
+typedef struct {
+    readbufferproc bf_getreadbuffer;
+    writebufferproc bf_getwritebuffer;
+    segcountproc bf_getsegcount;
+    charbufferproc bf_getcharbuffer;
+} OldBuffer_LegacyProcs;
+
+#ifndef OLDBUFFER_MAX_LEGACY_TYPES
+#  define OLDBUFFER_MAX_LEGACY_TYPES 64
+#endif
+
+/* Which types have which procs.  One table per translation unit: types
+ * are registered at module initialisation, under the GIL. */
+typedef struct {
+    PyTypeObject *type;
+    const OldBuffer_LegacyProcs *procs;
+} oldbuffer_legacy_entry;
+
+OLDBUFFER_INLINE oldbuffer_legacy_entry *
+oldbuffer_legacy_registry(void)
+{
+    static oldbuffer_legacy_entry registry[OLDBUFFER_MAX_LEGACY_TYPES];
+    return registry;
+}
+
+/* The procs of type or of its nearest registered base (a Python
+ * subclass inherits the adapter slot), or NULL. */
+OLDBUFFER_INLINE const OldBuffer_LegacyProcs *
+oldbuffer_legacy_lookup(PyTypeObject *type)
+{
+    const oldbuffer_legacy_entry *reg = oldbuffer_legacy_registry();
+    int i;
+
+    for (; type != OLDBUFFER_NULL; type = type->tp_base) {
+        for (i = 0; i < OLDBUFFER_MAX_LEGACY_TYPES && reg[i].type; i++) {
+            if (reg[i].type == type) {
+                return reg[i].procs;
+            }
+        }
+    }
+    return OLDBUFFER_NULL;
+}
+
+/* The new protocol served from the procs: one segment, read-only unless
+ * the write proc exists and succeeds.  Legacy procs have no release. */
+OLDBUFFER_INLINE int
+oldbuffer_legacy_getbuffer(PyObject *obj, Py_buffer *view, int flags)
+{
+    const OldBuffer_LegacyProcs *pb = oldbuffer_legacy_lookup(Py_TYPE(obj));
+    void *ptr = OLDBUFFER_NULL;
+    char *cptr = OLDBUFFER_NULL;
+    Py_ssize_t len = -1, segments;
+    int readonly = 1;
+
+    if (pb == OLDBUFFER_NULL) {
+        PyErr_SetString(PyExc_SystemError,
+                        "oldbuffer: legacy procs not registered in this "
+                        "module for this type");
+        return -1;
+    }
+    segments = pb->bf_getsegcount != OLDBUFFER_NULL
+               ? (*pb->bf_getsegcount)(obj, OLDBUFFER_NULL) : 0;
+    if (segments != 1) {
+        if (segments < 0 && PyErr_Occurred()) {
+            return -1;
+        }
+        PyErr_Format(PyExc_BufferError,
+                     "'%.100s' exports %zd legacy buffer segments; "
+                     "only a single segment maps to a Py_buffer",
+                     Py_TYPE(obj)->tp_name, segments);
+        return -1;
+    }
+    if (pb->bf_getwritebuffer != OLDBUFFER_NULL) {
+        len = (*pb->bf_getwritebuffer)(obj, 0, &ptr);
+        if (len >= 0) {
+            readonly = 0;
+        }
+        else if (flags & PyBUF_WRITABLE) {
+            if (!PyErr_Occurred()) {   /* else the write proc's own */
+                PyErr_SetString(PyExc_BufferError,
+                                "legacy write buffer proc failed");
+            }
+            return -1;
+        }
+        else {
+            PyErr_Clear();
+        }
+    }
+    if (readonly) {
+        if (pb->bf_getreadbuffer != OLDBUFFER_NULL) {
+            len = (*pb->bf_getreadbuffer)(obj, 0, &ptr);
+        }
+        else if (pb->bf_getcharbuffer != OLDBUFFER_NULL) {
+            len = (*pb->bf_getcharbuffer)(obj, 0, &cptr);
+            ptr = cptr;
+        }
+        else {
+            PyErr_Format(PyExc_BufferError,
+                         "'%.100s' has no readable legacy buffer",
+                         Py_TYPE(obj)->tp_name);
+            return -1;
+        }
+        if (len < 0) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_BufferError,
+                                "legacy read buffer proc failed");
+            }
+            return -1;
+        }
+    }
+    /* Raises BufferError("Object is not writable.") for a read-only
+     * buffer asked for PyBUF_WRITABLE. */
+    return PyBuffer_FillInfo(view, obj, ptr, len, readonly, flags);
+}
+
+/* The procs of obj's type if it is a legacy exporter registered in this
+ * translation unit, else NULL.  One comparison for every other type. */
+OLDBUFFER_INLINE const OldBuffer_LegacyProcs *
+oldbuffer_legacy_procs_of(PyObject *obj)
+{
+    PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
+
+    if (pb == OLDBUFFER_NULL
+        || pb->bf_getbuffer != oldbuffer_legacy_getbuffer) {
+        return OLDBUFFER_NULL;
+    }
+    return oldbuffer_legacy_lookup(Py_TYPE(obj));
+}
+
+#if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
+/* PEP 688 (3.12): a Python subclass takes its bf_getbuffer from the
+ * __buffer__ it finds in its MRO, and PyType_Ready adds __buffer__ only
+ * for a slot set before it ran.  For procs attached after, add the
+ * method here: the same wrapper CPython makes, around the adapter. */
+OLDBUFFER_INLINE int
+oldbuffer_legacy_add_buffer_method(PyTypeObject *type)
+{
+    int (*adapter)(PyObject *, Py_buffer *, int) = oldbuffer_legacy_getbuffer;
+    PyObject *model, *method;
+    void *wrapped;
+    int res;
+
+    model = PyObject_GetAttrString(
+        OLDBUFFER_CAST(PyObject *, &PyBytes_Type), "__buffer__");
+    if (model == OLDBUFFER_NULL) {
+        return -1;
+    }
+    if (!PyObject_TypeCheck(model, &PyWrapperDescr_Type)) {
+        Py_DECREF(model);
+        PyErr_SetString(PyExc_SystemError,
+                        "oldbuffer: bytes.__buffer__ is not a slot wrapper");
+        return -1;
+    }
+    memcpy(&wrapped, &adapter, sizeof wrapped);
+    method = PyDescr_NewWrapper(
+        type, OLDBUFFER_CAST(PyWrapperDescrObject *, model)->d_base, wrapped);
+    Py_DECREF(model);
+    if (method == OLDBUFFER_NULL) {
+        return -1;
+    }
+    res = PyDict_SetItemString(type->tp_dict, "__buffer__", method);
+    Py_DECREF(method);
+    return res;
+}
+#endif
+
+/* Give type the Python 2 procs in *procs (which must outlive it).
+ * Static types get a PyBufferProcs of their own (one they inherited in
+ * PyType_Ready may be their base's); heap types have theirs.  Call it
+ * before PyType_Ready() where possible: then 3.12+ also gives the type
+ * its __buffer__ method, and PyPy sees the slot.  Returns 0, or -1 with
+ * an exception. */
+OLDBUFFER_INLINE int
+OldBuffer_SetLegacyProcs(PyTypeObject *type,
+                         const OldBuffer_LegacyProcs *procs)
+{
+    static PyBufferProcs adapter_procs;   /* shared by static types */
+    oldbuffer_legacy_entry *reg = oldbuffer_legacy_registry();
+    int i;
+
+    if (type == OLDBUFFER_NULL || procs == OLDBUFFER_NULL) {
+        PyErr_BadInternalCall();
+        return -1;
+    }
+#if defined(PYPY_VERSION)
+    /* PyPy builds its own view of a type in PyType_Ready: a slot set
+     * later reaches memoryview() but not bytes() or hashlib. */
+    if (type->tp_flags & Py_TPFLAGS_READY) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "oldbuffer: on PyPy, call OldBuffer_SetLegacyProcs() "
+                        "before PyType_Ready()");
+        return -1;
+    }
+#endif
+    for (i = 0; i < OLDBUFFER_MAX_LEGACY_TYPES; i++) {
+        if (reg[i].type == OLDBUFFER_NULL || reg[i].type == type) {
+            break;
+        }
+    }
+    if (i == OLDBUFFER_MAX_LEGACY_TYPES) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "oldbuffer: more legacy exporter types than "
+                        "OLDBUFFER_MAX_LEGACY_TYPES");
+        return -1;
+    }
+    reg[i].type = type;
+    reg[i].procs = procs;
+    if (type->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+        PyHeapTypeObject *ht = OLDBUFFER_CAST(PyHeapTypeObject *, type);
+        type->tp_as_buffer = &ht->as_buffer;
+    }
+    else {
+        type->tp_as_buffer = &adapter_procs;
+    }
+    type->tp_as_buffer->bf_getbuffer = oldbuffer_legacy_getbuffer;
+    type->tp_as_buffer->bf_releasebuffer = OLDBUFFER_NULL;
+    if (type->tp_flags & Py_TPFLAGS_READY) {
+#if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
+        if (oldbuffer_legacy_add_buffer_method(type) < 0) {
+            return -1;
+        }
+#endif
+        PyType_Modified(type);
+    }
+    return 0;
+}
+
+#endif /* legacy procs */
+
+
+/* ---------------------------------------------------------------------
+ * Python 2.7's consumer rules for legacy procs, as its Objects/abstract.c
+ *
+ * Used by Python 2.7 for every object, and by Python 3 for the types
+ * given procs with OldBuffer_SetLegacyProcs().  The proc and
+ * bf_getsegcount must both exist, there must be exactly one segment, and
+ * the proc's length (or its -1 with its exception) is the result.
+ * ------------------------------------------------------------------- */
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+
+OLDBUFFER_INLINE int
+oldbuffer_legacy_type_error(const char *message)
+{
+    PyErr_SetString(PyExc_TypeError, message);
+    return -1;
+}
+
+OLDBUFFER_INLINE int
+oldbuffer_legacy_single_segment(PyObject *obj, segcountproc segcount)
+{
+    if ((*segcount)(obj, OLDBUFFER_NULL) != 1) {
+        return oldbuffer_legacy_type_error(
+            "expected a single-segment buffer object");
     }
     return 0;
 }
 
 OLDBUFFER_INLINE int
-OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
-                       Py_ssize_t *buffer_len)
+oldbuffer_legacy_as_char(PyObject *obj, const OldBuffer_LegacyProcs *pb,
+                         const char **buffer, Py_ssize_t *buffer_len)
 {
-    PyBufferProcs *pb;
     char *pp;
     Py_ssize_t len;
 
-    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
-        return oldbuffer_null_error();
-    }
-    pb = Py_TYPE(obj)->tp_as_buffer;
     if (pb == OLDBUFFER_NULL || pb->bf_getcharbuffer == OLDBUFFER_NULL
         || pb->bf_getsegcount == OLDBUFFER_NULL) {
-        PyErr_SetString(PyExc_TypeError,
-                        "expected a string or other character buffer object");
-        return -1;
+        return oldbuffer_legacy_type_error(
+            "expected a string or other character buffer object");
     }
-    if (oldbuffer_single_segment(obj, pb) < 0) {
+    if (oldbuffer_legacy_single_segment(obj, pb->bf_getsegcount) < 0) {
         return -1;
     }
     len = (*pb->bf_getcharbuffer)(obj, 0, &pp);
@@ -238,24 +520,18 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
 }
 
 OLDBUFFER_INLINE int
-OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
-                       Py_ssize_t *buffer_len)
+oldbuffer_legacy_as_read(PyObject *obj, const OldBuffer_LegacyProcs *pb,
+                         const void **buffer, Py_ssize_t *buffer_len)
 {
-    PyBufferProcs *pb;
     void *pp;
     Py_ssize_t len;
 
-    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
-        return oldbuffer_null_error();
-    }
-    pb = Py_TYPE(obj)->tp_as_buffer;
     if (pb == OLDBUFFER_NULL || pb->bf_getreadbuffer == OLDBUFFER_NULL
         || pb->bf_getsegcount == OLDBUFFER_NULL) {
-        PyErr_SetString(PyExc_TypeError,
-                        "expected a readable buffer object");
-        return -1;
+        return oldbuffer_legacy_type_error(
+            "expected a readable buffer object");
     }
-    if (oldbuffer_single_segment(obj, pb) < 0) {
+    if (oldbuffer_legacy_single_segment(obj, pb->bf_getsegcount) < 0) {
         return -1;
     }
     len = (*pb->bf_getreadbuffer)(obj, 0, &pp);
@@ -268,23 +544,18 @@ OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
 }
 
 OLDBUFFER_INLINE int
-OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
+oldbuffer_legacy_as_write(PyObject *obj, const OldBuffer_LegacyProcs *pb,
+                          void **buffer, Py_ssize_t *buffer_len)
 {
-    PyBufferProcs *pb;
     void *pp;
     Py_ssize_t len;
 
-    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
-        return oldbuffer_null_error();
-    }
-    pb = Py_TYPE(obj)->tp_as_buffer;
     if (pb == OLDBUFFER_NULL || pb->bf_getwritebuffer == OLDBUFFER_NULL
         || pb->bf_getsegcount == OLDBUFFER_NULL) {
-        PyErr_SetString(PyExc_TypeError,
-                        "expected a writeable buffer object");
-        return -1;
+        return oldbuffer_legacy_type_error(
+            "expected a writeable buffer object");
     }
-    if (oldbuffer_single_segment(obj, pb) < 0) {
+    if (oldbuffer_legacy_single_segment(obj, pb->bf_getsegcount) < 0) {
         return -1;
     }
     len = (*pb->bf_getwritebuffer)(obj, 0, &pp);
@@ -297,16 +568,10 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 }
 
 /* Python 2.7 answers from the procs alone, without asking for a pointer.
- * Unlike 2.7's own, never leave an exception from bf_getsegcount set. */
+ * Unlike 2.7's own, it never leaves an exception of bf_getsegcount set. */
 OLDBUFFER_INLINE int
-OldBuffer_CheckReadBuffer(PyObject *obj)
+oldbuffer_legacy_check(PyObject *obj, const OldBuffer_LegacyProcs *pb)
 {
-    PyBufferProcs *pb;
-
-    if (obj == OLDBUFFER_NULL) {
-        return 0;
-    }
-    pb = Py_TYPE(obj)->tp_as_buffer;
     if (pb == OLDBUFFER_NULL || pb->bf_getreadbuffer == OLDBUFFER_NULL
         || pb->bf_getsegcount == OLDBUFFER_NULL) {
         return 0;
@@ -318,6 +583,55 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
         return 0;
     }
     return 1;
+}
+
+#endif /* OLDBUFFER_HAVE_LEGACY_PROCS */
+
+
+/* ---------------------------------------------------------------------
+ * Python 2.7: the legacy rules for every object
+ * ------------------------------------------------------------------- */
+#if defined(OLDBUFFER_IMPL_PY2)
+
+OLDBUFFER_INLINE int
+OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
+                       Py_ssize_t *buffer_len)
+{
+    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
+        return oldbuffer_null_error();
+    }
+    return oldbuffer_legacy_as_char(obj, Py_TYPE(obj)->tp_as_buffer,
+                                    buffer, buffer_len);
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
+                       Py_ssize_t *buffer_len)
+{
+    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
+        return oldbuffer_null_error();
+    }
+    return oldbuffer_legacy_as_read(obj, Py_TYPE(obj)->tp_as_buffer,
+                                    buffer, buffer_len);
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
+{
+    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
+        return oldbuffer_null_error();
+    }
+    return oldbuffer_legacy_as_write(obj, Py_TYPE(obj)->tp_as_buffer,
+                                     buffer, buffer_len);
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_CheckReadBuffer(PyObject *obj)
+{
+    if (obj == OLDBUFFER_NULL) {
+        return 0;
+    }
+    return oldbuffer_legacy_check(obj, Py_TYPE(obj)->tp_as_buffer);
 }
 
 #endif /* OLDBUFFER_IMPL_PY2 */
@@ -364,6 +678,14 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return oldbuffer_null_error();
     }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    {
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_as_char(obj, lp, buffer, buffer_len);
+        }
+    }
+#endif
     return PyObject_AsCharBuffer(obj, buffer, buffer_len);
 }
 
@@ -374,6 +696,14 @@ OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return oldbuffer_null_error();
     }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    {
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_as_read(obj, lp, buffer, buffer_len);
+        }
+    }
+#endif
     return PyObject_AsReadBuffer(obj, buffer, buffer_len);
 }
 
@@ -383,6 +713,14 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return oldbuffer_null_error();
     }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    {
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_as_write(obj, lp, buffer, buffer_len);
+        }
+    }
+#endif
     return PyObject_AsWriteBuffer(obj, buffer, buffer_len);
 }
 
@@ -396,6 +734,14 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
     if (obj == OLDBUFFER_NULL) {
         return 0;
     }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    {
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_check(obj, lp);
+        }
+    }
+#endif
     had_exception = PyErr_Occurred() != OLDBUFFER_NULL;
     res = PyObject_CheckReadBuffer(obj);
     if (!had_exception && PyErr_Occurred()) {
@@ -424,6 +770,24 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_IMPL_PYBUFFER)
 
+/* Fast paths (see OLDBUFFER_NO_FAST_PATHS in the manual).  They need the
+ * full API: the limited API hides the object layouts and slots they
+ * read.  (PyPy never gets here: it has the native implementation.) */
+#if defined(OLDBUFFER_FULL_API) && !defined(OLDBUFFER_NO_FAST_PATHS)
+#  define OLDBUFFER_FAST_PATHS 1
+#endif
+
+/* PyObject_GetBuffer() and PyBuffer_Release() inlined: the same slot
+ * calls, two calls into the interpreter fewer per export.  Only for the
+ * versions whose abstract.c we checked (3.6-3.15: the bf_getbuffer slot
+ * of the exporter; bf_releasebuffer of view->obj, then one reference of
+ * view->obj dropped), and not in a debug build, whose PyObject_GetBuffer
+ * also checks the exporter (bpo-43770, 3.10: _Py_CheckSlotResult). */
+#if defined(OLDBUFFER_FAST_PATHS) && PY_VERSION_HEX < 0x03100000 \
+    && !defined(Py_DEBUG)
+#  define OLDBUFFER_INLINE_SLOTS 1
+#endif
+
 /* Does the type export buffers at all?  CPython asks tp_as_buffer; the
  * limited API (3.11+) has PyObject_CheckBuffer() for the same test. */
 OLDBUFFER_INLINE int
@@ -437,6 +801,77 @@ oldbuffer_has_getbuffer(PyObject *obj)
 #endif
 }
 
+/* PyObject_GetBuffer(), for an object that oldbuffer_has_getbuffer(). */
+OLDBUFFER_INLINE int
+oldbuffer_get_buffer(PyObject *obj, Py_buffer *view, int flags)
+{
+#if defined(OLDBUFFER_INLINE_SLOTS)
+    return (*Py_TYPE(obj)->tp_as_buffer->bf_getbuffer)(obj, view, flags);
+#else
+    return PyObject_GetBuffer(obj, view, flags);
+#endif
+}
+
+/* PyBuffer_Release(). */
+OLDBUFFER_INLINE void
+oldbuffer_release(Py_buffer *view)
+{
+#if defined(OLDBUFFER_INLINE_SLOTS)
+    PyObject *exporter = view->obj;
+    PyBufferProcs *pb;
+
+    if (exporter == OLDBUFFER_NULL) {
+        return;
+    }
+    /* view->obj's slot, not obj's: an exporter may name another object
+     * (a PEP 688 __buffer__ returns a memoryview, for one). */
+    pb = Py_TYPE(exporter)->tp_as_buffer;
+    if (pb != OLDBUFFER_NULL && pb->bf_releasebuffer != OLDBUFFER_NULL) {
+        (*pb->bf_releasebuffer)(exporter, view);
+    }
+    view->obj = OLDBUFFER_NULL;
+    Py_DECREF(exporter);
+#else
+    PyBuffer_Release(view);
+#endif
+}
+
+#if defined(OLDBUFFER_FAST_PATHS)
+/* bytes and bytearray export their own storage, so for them the answer
+ * needs no export: bytes' getbuffer gives PyBytes_AS_STRING, read-only;
+ * bytearray's gives PyByteArray_AS_STRING (the shared empty string when
+ * empty, before 3.15), writable, and cannot fail.  Only the exact types:
+ * a subclass may export something else through __buffer__ (PEP 688,
+ * 3.12).  Free-threaded builds (PEP 703, 3.13) take the bytearray's lock
+ * to export, so there bytearray goes the general way.
+ * Returns 1 for read-only storage, 0 for writable, -1 for other types. */
+OLDBUFFER_INLINE int
+oldbuffer_storage(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
+{
+    if (PyBytes_CheckExact(obj)) {
+        *buffer = PyBytes_AS_STRING(obj);
+        *buffer_len = PyBytes_GET_SIZE(obj);
+        return 1;
+    }
+#  if !defined(Py_GIL_DISABLED)
+    if (PyByteArray_CheckExact(obj)) {
+        *buffer = PyByteArray_AS_STRING(obj);
+        *buffer_len = PyByteArray_GET_SIZE(obj);
+        return 0;
+    }
+#  endif
+    return -1;
+}
+#endif
+
+/* CPython's write error, for every way the write call can fail. */
+OLDBUFFER_INLINE int
+oldbuffer_write_error(void)
+{
+    PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object");
+    return -1;
+}
+
 /* The read and char calls share one body, as in CPython 3.x. */
 OLDBUFFER_INLINE int
 oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len)
@@ -446,12 +881,44 @@ oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len)
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return oldbuffer_null_error();
     }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    {
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_as_read(obj, lp, buffer, buffer_len);
+        }
+    }
+#endif
+#if defined(OLDBUFFER_FAST_PATHS)
+    {
+        /* (Initialised for gcc -O3 -Wmaybe-uninitialized; free.) */
+        void *p = OLDBUFFER_NULL;
+        Py_ssize_t len = 0;
+
+        if (oldbuffer_storage(obj, &p, &len) >= 0) {
+            *buffer = p;
+            *buffer_len = len;
+            return 0;
+        }
+    }
+    if (!oldbuffer_has_getbuffer(obj)) {
+        /* It fails; this lets the interpreter word its own TypeError.
+         * (-1 written out, so that compilers see no success without
+         * *buffer set: -Wmaybe-uninitialized in the caller.) */
+        (void)PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE);
+        return -1;
+    }
+    if (oldbuffer_get_buffer(obj, &view, PyBUF_SIMPLE) != 0) {
+        return -1;
+    }
+#else
     if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) != 0) {
         return -1;
     }
+#endif
     *buffer = view.buf;
     *buffer_len = view.len;
-    PyBuffer_Release(&view);
+    oldbuffer_release(&view);
     return 0;
 }
 
@@ -459,12 +926,22 @@ OLDBUFFER_INLINE int
 OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
                        Py_ssize_t *buffer_len)
 {
-    const void *p;
+    /* Initialised: gcc -O3 -Wmaybe-uninitialized cannot see that it is
+     * set whenever res is 0. */
+    const void *p = OLDBUFFER_NULL;
     int res;
 
     if (buffer == OLDBUFFER_NULL) {
         return oldbuffer_as_read(obj, OLDBUFFER_NULL, buffer_len);
     }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    if (obj != OLDBUFFER_NULL && buffer_len != OLDBUFFER_NULL) {
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_as_char(obj, lp, buffer, buffer_len);
+        }
+    }
+#endif
     res = oldbuffer_as_read(obj, &p, buffer_len);
     if (res == 0) {
         *buffer = OLDBUFFER_CAST(const char *, p);
@@ -487,16 +964,42 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return oldbuffer_null_error();
     }
+#if defined(OLDBUFFER_FAST_PATHS)
+    {
+        /* (Initialised for gcc -O3 -Wmaybe-uninitialized; free.) */
+        void *p = OLDBUFFER_NULL;
+        Py_ssize_t len = 0;
+
+        switch (oldbuffer_storage(obj, &p, &len)) {
+        case 0:
+            *buffer = p;
+            *buffer_len = len;
+            return 0;
+        case 1:
+            /* bytes' getbuffer raises BufferError, which CPython then
+             * replaces with this one. */
+            return oldbuffer_write_error();
+        default:
+            break;
+        }
+    }
+#endif
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    {
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_as_write(obj, lp, buffer, buffer_len);
+        }
+    }
+#endif
     /* Whatever went wrong, CPython reports this one TypeError. */
     if (!oldbuffer_has_getbuffer(obj)
-        || PyObject_GetBuffer(obj, &view, PyBUF_WRITABLE) != 0) {
-        PyErr_SetString(PyExc_TypeError,
-                        "expected a writable bytes-like object");
-        return -1;
+        || oldbuffer_get_buffer(obj, &view, PyBUF_WRITABLE) != 0) {
+        return oldbuffer_write_error();
     }
     *buffer = view.buf;
     *buffer_len = view.len;
-    PyBuffer_Release(&view);
+    oldbuffer_release(&view);
     return 0;
 }
 
@@ -512,15 +1015,37 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
     Py_buffer view;
     int had_exception;
 
-    if (obj == OLDBUFFER_NULL || !oldbuffer_has_getbuffer(obj)) {
+    if (obj == OLDBUFFER_NULL) {
         return 0;
     }
+#if defined(OLDBUFFER_FAST_PATHS)
+    {
+        /* (Initialised for gcc -O3 -Wmaybe-uninitialized; free.) */
+        void *p = OLDBUFFER_NULL;
+        Py_ssize_t len = 0;
+
+        if (oldbuffer_storage(obj, &p, &len) >= 0) {
+            return 1;
+        }
+    }
+#endif
+    if (!oldbuffer_has_getbuffer(obj)) {
+        return 0;
+    }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    {
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_check(obj, lp);
+        }
+    }
+#endif
     had_exception = PyErr_Occurred() != OLDBUFFER_NULL;
-    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) == -1) {
+    if (oldbuffer_get_buffer(obj, &view, PyBUF_SIMPLE) == -1) {
         PyErr_Clear();
         return 0;
     }
-    PyBuffer_Release(&view);
+    oldbuffer_release(&view);
     if (!had_exception && PyErr_Occurred()) {
         PyErr_Clear();
     }

@@ -197,7 +197,7 @@ def main():
             m = None
             for line in output.splitlines():
                 say("   " + line)
-                m = re.match(r"^\S+: (\d+) passed, (\d+) failed"
+                m = re.match(r"^\S.*?: (\d+) passed, (\d+) failed"
                              r"(?:, (\d+) skipped)?$", line) or m
             if m:
                 passed += int(m.group(1))

@@ -1,0 +1,361 @@
+/* A Python 2 style buffer exporter, written once for every version.
+ *
+ * The same source is compiled on Python 2.7, where OldBuffer_LegacyProcs
+ * is Python's own PyBufferProcs and the interpreter's own functions read
+ * the procs, and on every Python 3, where oldbuffer's adapter keeps them.
+ * tests/suite_legacy.py runs tests/legacy_outcomes.py on each and checks
+ * that every Python 3 gives exactly 2.7's outcomes.
+ *
+ * Six types differ in which procs they have (as Python 2 types did); each
+ * instance says how many segments it claims and which of its procs fail.
+ */
+#include "oldbuffer.h"
+#include "outcome.h"
+#include <string.h>
+
+/* Instance behaviour (the "mode" bits). */
+enum {
+    FAIL_READ = 1,       /* bf_getreadbuffer raises ValueError */
+    FAIL_WRITE = 2,      /* bf_getwritebuffer raises TypeError (like str) */
+    FAIL_CHAR = 4,       /* bf_getcharbuffer raises ValueError */
+    FAIL_SILENT = 8,     /* the failing procs return -1 without exception */
+    FAIL_SEGCOUNT = 16   /* bf_getsegcount raises RuntimeError */
+};
+
+typedef struct {
+    PyObject_HEAD
+    int mode;
+    Py_ssize_t segments;
+    Py_ssize_t size;
+    char data[32];
+} LegacyObject;
+
+static Py_ssize_t
+proc_failed(LegacyObject *self, PyObject *type, const char *message)
+{
+    if (!(self->mode & FAIL_SILENT)) {
+        PyErr_SetString(type, message);
+    }
+    return -1;
+}
+
+static Py_ssize_t
+legacy_segcount(PyObject *op, Py_ssize_t *lenp)
+{
+    LegacyObject *self = (LegacyObject *)op;
+
+    if (self->mode & FAIL_SEGCOUNT) {
+        PyErr_SetString(PyExc_RuntimeError, "segcount refuses");
+        return -1;
+    }
+    if (lenp != NULL) {
+        *lenp = self->size;
+    }
+    return self->segments;
+}
+
+/* The one segment, for every proc that did not fail. */
+static Py_ssize_t
+legacy_segment(LegacyObject *self, Py_ssize_t segment, char **ptr)
+{
+    if (segment != 0) {
+        PyErr_SetString(PyExc_SystemError, "bad segment");
+        return -1;
+    }
+    *ptr = self->data;
+    return self->size;
+}
+
+static Py_ssize_t
+legacy_read(PyObject *op, Py_ssize_t segment, void **ptr)
+{
+    LegacyObject *self = (LegacyObject *)op;
+    char *p = NULL;
+    Py_ssize_t len;
+
+    if (self->mode & FAIL_READ) {
+        return proc_failed(self, PyExc_ValueError, "read proc refuses");
+    }
+    len = legacy_segment(self, segment, &p);
+    *ptr = p;
+    return len;
+}
+
+static Py_ssize_t
+legacy_write(PyObject *op, Py_ssize_t segment, void **ptr)
+{
+    LegacyObject *self = (LegacyObject *)op;
+    char *p = NULL;
+    Py_ssize_t len;
+
+    if (self->mode & FAIL_WRITE) {
+        return proc_failed(self, PyExc_TypeError, "write proc refuses");
+    }
+    len = legacy_segment(self, segment, &p);
+    *ptr = p;
+    return len;
+}
+
+static Py_ssize_t
+legacy_char(PyObject *op, Py_ssize_t segment, char **ptr)
+{
+    LegacyObject *self = (LegacyObject *)op;
+    Py_ssize_t len;
+
+    if (self->mode & FAIL_CHAR) {
+        return proc_failed(self, PyExc_ValueError, "char proc refuses");
+    }
+    /* The text view skips the first byte, so char and read pointers
+     * differ as they could in Python 2. */
+    len = legacy_segment(self, segment, ptr);
+    if (len > 0) {
+        *ptr += 1;
+        len -= 1;
+    }
+    return len;
+}
+
+/* Which procs each type has: Python 2 initializers, in PyBufferProcs'
+ * order (read, write, segcount, char). */
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+static OldBuffer_LegacyProcs procs_all = {
+    legacy_read, legacy_write, legacy_segcount, legacy_char
+};
+static OldBuffer_LegacyProcs procs_readonly = {
+    legacy_read, NULL, legacy_segcount, legacy_char
+};
+static OldBuffer_LegacyProcs procs_char_only = {
+    NULL, NULL, legacy_segcount, legacy_char
+};
+static OldBuffer_LegacyProcs procs_no_char = {
+    legacy_read, legacy_write, legacy_segcount, NULL
+};
+static OldBuffer_LegacyProcs procs_no_segcount = {
+    legacy_read, legacy_write, NULL, legacy_char
+};
+static OldBuffer_LegacyProcs procs_write_only = {
+    NULL, legacy_write, legacy_segcount, NULL
+};
+#define N_TYPES 6
+static PyTypeObject legacy_types[N_TYPES] = {
+    {PyVarObject_HEAD_INIT(NULL, 0)}, {PyVarObject_HEAD_INIT(NULL, 0)},
+    {PyVarObject_HEAD_INIT(NULL, 0)}, {PyVarObject_HEAD_INIT(NULL, 0)},
+    {PyVarObject_HEAD_INIT(NULL, 0)}, {PyVarObject_HEAD_INIT(NULL, 0)},
+};
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
+static const char *const type_names[N_TYPES] = {
+    "_testlegacy.All", "_testlegacy.ReadOnly", "_testlegacy.CharOnly",
+    "_testlegacy.NoChar", "_testlegacy.NoSegcount", "_testlegacy.WriteOnly"
+};
+static OldBuffer_LegacyProcs *const type_procs[N_TYPES] = {
+    &procs_all, &procs_readonly, &procs_char_only, &procs_no_char,
+    &procs_no_segcount, &procs_write_only
+};
+
+static PyObject *
+legacy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    LegacyObject *self;
+    int mode = 0;
+    Py_ssize_t segments = 1;
+    const char *data = "legacy data";
+    Py_ssize_t size;
+
+    (void)kwds;
+    if (!PyArg_ParseTuple(args, "|ins", &mode, &segments, &data)) {
+        return NULL;
+    }
+    size = (Py_ssize_t)strlen(data);
+    if (size >= (Py_ssize_t)sizeof(((LegacyObject *)0)->data)) {
+        PyErr_SetString(PyExc_ValueError, "data too long");
+        return NULL;
+    }
+    self = (LegacyObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->mode = mode;
+    self->segments = segments;
+    self->size = size;
+    memcpy(self->data, data, (size_t)size);
+    return (PyObject *)self;
+}
+
+/* The data as bytes: what a writer changed shows here. */
+static PyObject *
+legacy_contents(PyObject *op, PyObject *args)
+{
+    LegacyObject *self = (LegacyObject *)op;
+    (void)args;
+    return PyBytes_FromStringAndSize(self->data, self->size);
+}
+
+static PyMethodDef legacy_methods[] = {
+    {"contents", legacy_contents, METH_NOARGS, "The exported bytes."},
+    {NULL, NULL, 0, NULL}
+};
+
+/* ---------------------------------------------------------------------
+ * Module functions
+ * ------------------------------------------------------------------- */
+
+/* Python 2.7's own functions are the reference there; on Python 3 the
+ * legacy names are oldbuffer's. */
+static const ob_impl legacy_impl = {
+    PyObject_AsCharBuffer, PyObject_AsReadBuffer, PyObject_AsWriteBuffer,
+    PyObject_CheckReadBuffer
+};
+
+/* call(what, obj, how) -> outcome tuple (tests/outcome.h) */
+static PyObject *
+call(PyObject *self, PyObject *args)
+{
+    int what, how = 0;
+    PyObject *obj;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "iO|i:call", &what, &obj, &how)) {
+        return NULL;
+    }
+    return ob_outcome(&legacy_impl, what, obj, how);
+}
+
+/* data_address(obj) -> address of a Legacy object's data */
+static PyObject *
+data_address(PyObject *self, PyObject *obj)
+{
+    (void)self;
+    return PyLong_FromVoidPtr(((LegacyObject *)obj)->data);
+}
+
+#if PY_MAJOR_VERSION >= 3
+/* parse_y(obj) -> bytes: PyArg_ParseTuple's "y*" (the new protocol) */
+static PyObject *
+parse_y(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    PyObject *res;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*:parse_y", &view)) {
+        return NULL;
+    }
+    res = PyBytes_FromStringAndSize((const char *)view.buf, view.len);
+    PyBuffer_Release(&view);
+    return res;
+}
+
+/* parse_w(obj, byte): write byte at 0 through PyArg_ParseTuple's "w*" */
+static PyObject *
+parse_w(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    int byte;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "w*i:parse_w", &view, &byte)) {
+        return NULL;
+    }
+    if (view.len > 0) {
+        ((unsigned char *)view.buf)[0] = (unsigned char)byte;
+    }
+    PyBuffer_Release(&view);
+    Py_INCREF(Py_None);
+    return Py_None;
+}
+#endif
+
+static PyMethodDef module_methods[] = {
+    {"call", call, METH_VARARGS, "call(what, obj, how=0) -> outcome"},
+    {"data_address", data_address, METH_O, "Address of a Legacy's data."},
+#if PY_MAJOR_VERSION >= 3
+    {"parse_y", parse_y, METH_VARARGS, "Parse obj with y*."},
+    {"parse_w", parse_w, METH_VARARGS, "Write through w*."},
+#endif
+    {NULL, NULL, 0, NULL}
+};
+
+/* Half the types get their procs before PyType_Ready, half after: both
+ * orders are supported (but on PyPy, which needs them before). */
+#if defined(PYPY_VERSION)
+#  define ATTACH_AFTER_READY(i) 0
+#else
+#  define ATTACH_AFTER_READY(i) ((i) % 2)
+#endif
+static int
+module_fill(PyObject *m)
+{
+    int i;
+
+    for (i = 0; i < N_TYPES; i++) {
+        PyTypeObject *t = &legacy_types[i];
+        PyObject *as_object = (PyObject *)t;
+        int before = !ATTACH_AFTER_READY(i);
+
+        t->tp_name = type_names[i];
+        t->tp_basicsize = (Py_ssize_t)sizeof(LegacyObject);
+        t->tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
+        t->tp_new = legacy_new;
+        t->tp_methods = legacy_methods;
+        if (before && OldBuffer_SetLegacyProcs(t, type_procs[i]) < 0) {
+            return -1;
+        }
+        if (PyType_Ready(t) < 0) {
+            return -1;
+        }
+        if (!before && OldBuffer_SetLegacyProcs(t, type_procs[i]) < 0) {
+            return -1;
+        }
+        Py_INCREF(as_object);
+        if (PyModule_AddObject(m, type_names[i] + strlen("_testlegacy."),
+                               as_object) < 0) {
+            Py_DECREF(as_object);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+#if PY_MAJOR_VERSION >= 3
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "_testlegacy", NULL, -1, module_methods
+};
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
+
+#ifdef __cplusplus
+extern "C"
+#endif
+PyMODINIT_FUNC
+PyInit__testlegacy(void)
+{
+    PyObject *m = PyModule_Create(&module_def);
+    if (m != NULL && module_fill(m) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
+#else
+#ifdef __cplusplus
+extern "C"
+#endif
+PyMODINIT_FUNC
+init_testlegacy(void)
+{
+    PyObject *m = Py_InitModule("_testlegacy", module_methods);
+    if (m != NULL) {
+        (void)module_fill(m);
+    }
+}
+#endif

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Legacy exporters: one Python 2 style type, the same outcomes everywhere.
+
+tests/_testlegacy.c defines six types that export memory through Python
+2's procs (bf_getreadbuffer, bf_getwritebuffer, bf_getsegcount,
+bf_getcharbuffer), written once.  On Python 2.7 it is compiled with
+OLDBUFFER_NO_COMPAT_NAMES, so the four calls are 2.7's own and read the
+procs themselves: that is the reference.  On every Python 3 (3.6 ... 3.15,
+3.14d, PyPy) it is compiled with oldbuffer's adapter, as C and as C++.
+tests/legacy_outcomes.py prints each interpreter's outcomes; this suite
+checks that every Python 3 gives exactly 2.7's, and that the new protocol
+(memoryview, bytes, hashlib, y*/w*, file writes) works on the same
+objects.
+
+One deliberate difference is masked, and checked to be the only one:
+when bf_getsegcount raises, 2.7's PyObject_CheckReadBuffer returns 0 and
+leaves the exception set; oldbuffer's returns 0 and clears it.
+"""
+from __future__ import print_function
+
+import concurrent.futures
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import say  # noqa: E402
+
+BUILD_AND_RUN = r'''
+set -e
+PY=$1; TOP=$2; OUT=$3; SRC_LANG=$4; shift 4
+INC=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+EXT=$("$PY" -c 'import sys
+if sys.version_info[0] < 3: print(".so")
+else:
+    import importlib.machinery as m; print(m.EXTENSION_SUFFIXES[0])')
+mkdir -p "$OUT"
+if [ "$SRC_LANG" = c ]; then STD=-std=c99; else STD=-std=c++11; fi
+cc -x "$SRC_LANG" $STD -O2 -Wall -Wextra -Werror -Wconversion -shared -fPIC \
+    "$@" -I"$TOP/include" -I"$TOP/tests" -I"$INC" \
+    "$TOP/tests/_testlegacy.c" -o "$OUT/_testlegacy$EXT" -lstdc++
+OLDBUFFER_BUILD=$OUT exec "$PY" "$TOP/tests/legacy_outcomes.py"
+'''
+
+SEGCOUNT_FAILS = 16
+
+
+def outcomes(interp, lang, extra):
+    out = interp.path("build", "legacy-%s-%s" % (interp.tag, lang))
+    argv = ["sh", "-c", BUILD_AND_RUN, "sh", interp.python, interp.path(),
+            out, lang] + extra
+    code, output = harness.run(interp.argv(argv), timeout=300)
+    if code != 0:
+        return None, output
+    return json.loads(output.strip().splitlines()[-1]), output
+
+
+def mask_deviation(rows):
+    """2.7 leaves the exception of a failing bf_getsegcount set after
+    CheckReadBuffer; oldbuffer clears it.  Returns rows with that one
+    difference removed, and how many rows it touched."""
+    masked, n = [], 0
+    for case, what, outcome in rows:
+        mode = case[1]
+        if what == "check" and mode & SEGCOUNT_FAILS and outcome[4]:
+            outcome = outcome[:4] + [None, None] + outcome[6:]
+            n += 1
+        masked.append([case, what, outcome])
+    return masked, n
+
+
+def compare(reference, rows):
+    """Differences between two outcome lists, as readable lines."""
+    diffs = []
+    if len(reference) != len(rows):
+        return ["%d outcomes vs 2.7's %d" % (len(rows), len(reference))]
+    for (case, what, want), (case2, what2, got) in zip(reference, rows):
+        if (case, what) != (case2, what2):
+            return ["case order differs at %r %s" % (case, what)]
+        if got != want:
+            diffs.append("%s on %r: %r, 2.7 gives %r"
+                         % (what, case, got, want))
+    return diffs
+
+
+def main():
+    tally = harness.Tally("legacy exporters")
+    py27 = harness.pyenv("2.7")
+    if py27 is None:
+        tally.skip("all", "no Python 2.7 under pyenv: no reference")
+        return tally.finish()
+    reference, output = outcomes(py27, "c", ["-DOLDBUFFER_NO_COMPAT_NAMES"])
+    if not tally.check(reference is not None,
+                       "2.7 reference outcomes (the interpreter's own "
+                       "functions on the procs)", output):
+        return tally.finish()
+    ref_rows, deviations = mask_deviation(reference["calls"])
+    tally.check(deviations > 0, "2.7 leaves the bf_getsegcount exception "
+                "set after CheckReadBuffer (%d cases): the one masked "
+                "difference is real" % deviations)
+    say("  2.7 reference: %d outcomes" % len(ref_rows))
+    interps = [i for i in harness.pyenv_interpreters()
+               if i.version() >= (3, 0)]
+    why = harness.ensure_chroot()
+    if why is None:
+        found, missing = harness.sid_interpreters()
+        interps += found
+        for tag, reason in missing:
+            tally.skip(tag, reason)
+    else:
+        tally.skip("sid interpreters", why)
+    jobs = [(i, lang) for i in interps for lang in ("c", "c++")]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        futures = [(i, lang, pool.submit(outcomes, i, lang, []))
+                   for i, lang in jobs]
+        for interp, lang, fut in futures:
+            result, output = fut.result()
+            name = "%s (%s)" % (interp.tag, "C" if lang == "c" else "C++")
+            if result is None:
+                tally.fail(name + ": build or run failed", output)
+                continue
+            rows = [[case, what, outcome]
+                    for case, what, outcome in result["calls"]]
+            # oldbuffer never leaves the exception: nothing to mask.
+            _, left = mask_deviation(rows)
+            diffs = compare(ref_rows, rows)
+            tally.check(not diffs and left == 0,
+                        "%s: %d outcomes identical to 2.7's"
+                        % (name, len(rows)), "\n".join(diffs[:30]))
+            proto = result.get("newproto", {})
+            tally.check(
+                not proto.get("failures") and proto.get("checked", 0) > 0,
+                "%s: new protocol on the same objects (%d checks: "
+                "memoryview, bytes, sha1, y*, w*, write)"
+                % (name, proto.get("checked", 0)),
+                "\n".join(proto.get("failures", [])[:30]))
+    return tally.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
