@@ -34,6 +34,24 @@ BENCH_ONLY ?=
 bench:
 	$(PYTHON) bench/run.py $(foreach p,$(BENCH_ONLY),--only $(p))
 
+# make fuzz: the differential fuzzer (fuzz/fuzz_oldbuffer.c; libFuzzer,
+# ASan, UBSan) for FUZZ_TIME seconds on FUZZ_PYTHON, a shared-library
+# CPython 3.12+ (default: pyenv's newest 3.12/3.13).  New inputs go to
+# build/fuzz/corpus, a crash to build/fuzz/crash-*.  A long run:
+#   make fuzz FUZZ_TIME=28800 FUZZ_JOBS=2
+.PHONY: fuzz
+FUZZ_PYTHON ?= $(lastword $(sort $(wildcard \
+	$(HOME)/.pyenv/versions/3.1[23].*/bin/python)))
+FUZZ_TIME ?= 3600
+FUZZ_JOBS ?= 1
+fuzz:
+	sh fuzz/build.sh $(FUZZ_PYTHON) build/fuzz
+	mkdir -p build/fuzz/corpus
+	cd build/fuzz && ./fuzz_oldbuffer -max_total_time=$(FUZZ_TIME) \
+		$(if $(filter-out 1,$(FUZZ_JOBS)),-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS)) \
+		-print_final_stats=1 \
+		-artifact_prefix=./ corpus ../../fuzz/corpus
+
 clean:
 	rm -rf build
 

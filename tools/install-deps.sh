@@ -9,6 +9,9 @@ PKGS="gcc g++ clang make debootstrap python3 binutils"
 PKGS="$PKGS cmake pkgconf python3-pip python3-setuptools python3-setuptools-whl"
 # issue 4 (tests/suite_scanner.py): memcheck of tools/oldbuffer-scan.c.
 PKGS="$PKGS valgrind"
+# issue 7 (tests/suite_reliability.py, make fuzz): clang's libFuzzer and
+# sanitizer runtimes (gcc's libasan/libubsan come with gcc).
+PKGS="$PKGS libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
