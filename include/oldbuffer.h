@@ -67,6 +67,39 @@
  *                OldBuffer_CheckReadBuffer(NULL) returns 0 (CPython's own
  *                crashes).
  *
+ *   PyPy 3       PyPy's own functions (its cpyext keeps them), behind
+ *                CPython's NULL checks; PyPy's messages differ from
+ *                CPython's ("expected an object with a buffer interface").
+ *
+ * ======================================================================
+ * LEGACY EXPORTERS (Python 2's bf_getreadbuffer & co. on Python 3)
+ * ======================================================================
+ *
+ * A Python 2 type that exported memory through the four legacy procs
+ * keeps them.  On Python 3 this header defines Python 2's proc types
+ * (readbufferproc, writebufferproc, segcountproc, charbufferproc) and
+ * OldBuffer_LegacyProcs, whose members and order are those of Python 2's
+ * PyBufferProcs, so the Python 2 initializer works unchanged:
+ *
+ *   static OldBuffer_LegacyProcs my_as_buffer = {
+ *       my_getreadbuffer, my_getwritebuffer, my_getsegcount,
+ *       my_getcharbuffer
+ *   };
+ *   ...  OldBuffer_SetLegacyProcs(&MyType, &my_as_buffer);  ... (0 or -1)
+ *
+ * (On Python 2.7, OldBuffer_LegacyProcs is PyBufferProcs and the call
+ * sets tp_as_buffer.)  Static or heap types, before or after
+ * PyType_Ready (before is better: on PyPy it is required).  Then
+ *   - the four calls apply Python 2.7's rules to the type: a char buffer
+ *     needs bf_getcharbuffer, and so on, each with bf_getsegcount; more
+ *     than one segment gives 2.7's "single-segment" TypeError; the procs'
+ *     lengths and errors pass through.  This holds for calls compiled in
+ *     the same translation unit as OldBuffer_SetLegacyProcs(); elsewhere
+ *     the type is seen through the new protocol below;
+ *   - the new protocol works (memoryview(), bytes(), hashlib, y* and w*):
+ *     one segment maps to a Py_buffer, read-only unless bf_getwritebuffer
+ *     exists and succeeds; several segments raise BufferError.
+ *
  * HAZARD.  As in CPython, the export is released before the call returns:
  * the pointer is valid only while nothing can resize, close or free the
  * exporter's memory (a bytearray resized, an mmap closed, a memoryview
@@ -89,7 +122,14 @@
  *                               the same results (tests/ compare the two
  *                               builds, pointers included; bench/ times
  *                               them).  Default: off.
- *   Py_LIMITED_API              Honoured.  With a limited API of 3.11 or
+ *   OLDBUFFER_NO_LEGACY_PROCS   Python 3: do not define the legacy proc
+ *                               types and OldBuffer_SetLegacyProcs() (if
+ *                               your code defines readbufferproc & co.
+ *                               itself).  Default: off.
+ *   OLDBUFFER_MAX_LEGACY_TYPES  How many types one translation unit can
+ *                               give legacy procs.  Default: 64.
+ *   Py_LIMITED_API              Honoured (legacy exporters need the full
+ *                               API: they are left out).  With a limited API of 3.11 or
  *                               later the implementation uses the
  *                               limited Py_buffer calls.  Older limited
  *                               APIs have no Py_buffer; there the calls
@@ -101,7 +141,8 @@
  * VERSION HISTORY
  * ======================================================================
  *
- *   0.1.0  The four calls on CPython 2.7, 3.6-3.15 and PyPy 3.
+ *   0.1.0  The four calls on CPython 2.7, 3.6-3.15 and PyPy 3; fast
+ *          paths for bytes and bytearray; legacy exporters.
  *
  * ======================================================================
  * LICENCE (0BSD)
