@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Reliability (issue 7): fuzzing, sanitizers, memcheck, threads.
+
+  a. fuzz: fuzz/fuzz_oldbuffer.c, the differential libFuzzer target
+     (ASan + UBSan), 60 s on each of pyenv 3.12 and 3.13 (side by side):
+     it must end without a crash report; its executions are printed.
+  b. asan: the differential suite (tests/run_one.sh, test_oldbuffer.py)
+     with the test extensions built under -fsanitize=address,undefined and
+     the ASan runtime preloaded into pyenv 3.12 and 3.13 (PYTHONMALLOC=
+     malloc, so that every object is an ASan allocation): it must pass
+     with no sanitizer report.  A canary first proves that a report would
+     be seen.
+  c. memcheck: the differential suite under valgrind memcheck on pyenv
+     3.12 (PYTHONMALLOC=malloc), no error allowed and no suppression
+     needed; a canary proves that an error fails the run.
+  d. debug build: nothing to add here.  The matrix already runs
+     test_oldbuffer.py on python3.14d -X dev, whose TotalRefcount test
+     repeats every call on every catalogue object (hostile exporters
+     included) and fails when sys.gettotalrefcount() grows every round.
+  e. threads: tests/test_threads.py on every interpreter of the matrix
+     (pyenv and the sid chroot; 2 s each, two at a time).
+
+About 3 minutes on 2 cores (budget: 8).  Run alone with
+`python3 tests/suite_reliability.py` or `python3 tests/runtests.py
+--suite reliability`.
+"""
+from __future__ import print_function
+
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import say  # noqa: E402
+
+NAME = "reliability"
+FUZZ_SECONDS = 60
+THREAD_SECONDS = 2
+BUILD = os.path.join(harness.TOP, "build")
+# What a sanitizer prints when it finds something.
+SANITIZER_REPORT = re.compile(
+    r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:"
+    r"|SUMMARY: \w+Sanitizer")
+SANITIZE = "-fsanitize=address,undefined -fno-omit-frame-pointer"
+
+# Canaries: each must make its checker report, or the check proves nothing.
+CANARY_C = r"""
+#include <limits.h>
+#include <stdlib.h>
+int heap_overflow(int i) {
+    char *p = malloc(8);
+    int v = p[8 + i];
+    free(p);
+    return v;
+}
+int signed_overflow(int i) { int x = INT_MAX - i; return x + 1; }
+"""
+
+
+def report(tally, results):
+    """Tally (ok, what, detail) results; ok None means skipped."""
+    for ok, what, detail in results:
+        if ok is None:
+            tally.skip(what, detail)
+        else:
+            tally.check(ok, what, detail)
+
+
+def fuzz_one(minor):
+    """(ok, what, detail) of a bounded run of the fuzzer on pyenv minor."""
+    interp = harness.pyenv(minor)
+    what = "fuzz: %ds of fuzz_oldbuffer on %s" % (FUZZ_SECONDS, minor)
+    if interp is None:
+        return None, what, "no pyenv %s" % minor
+    out = os.path.join(BUILD, "reliability-fuzz-" + minor)
+    code, output = harness.run(["sh", os.path.join(harness.TOP, "fuzz",
+                                                   "build.sh"),
+                                interp.python, out], timeout=300)
+    if code != 0:
+        return False, what, "fuzz/build.sh failed\n" + output
+    corpus = os.path.join(out, "corpus")
+    if not os.path.isdir(corpus):
+        os.makedirs(corpus)
+    code, output = harness.run(
+        [os.path.join(out, "fuzz_oldbuffer"),
+         "-max_total_time=%d" % FUZZ_SECONDS, "-print_final_stats=1",
+         "-artifact_prefix=" + out + "/", corpus,
+         os.path.join(harness.TOP, "fuzz", "corpus")],
+        timeout=FUZZ_SECONDS + 120)
+    runs = re.search(r"stat::number_of_executed_units:\s*(\d+)", output)
+    crashed = ("ERROR: libFuzzer" in output or "OLDBUFFER FUZZ" in output
+               or SANITIZER_REPORT.search(output))
+    ok = code == 0 and runs is not None and not crashed
+    return ok, "%s: %s executions, no crash report" % (
+        what, runs.group(1) if runs else "?"), output
+
+
+def part_fuzz(tally):
+    say("a. differential fuzzing (libFuzzer + ASan + UBSan)")
+    # Side by side: one core each.
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        report(tally, list(pool.map(fuzz_one, ["3.12", "3.13"])))
+
+
+def build_test_modules(interp, out, env=None):
+    """tests/run_one.sh builds the test extensions and then runs the given
+    python options before test_oldbuffer.py: `-c pass` stops there."""
+    argv = (["sh", interp.path("tests", "run_one.sh"), interp.python, out]
+            + interp.options + ["-c", "pass"])
+    return harness.run(interp.argv(argv), timeout=300, env=env)
+
+
+def asan_env():
+    lib = subprocess.check_output(["gcc", "-print-file-name=libasan.so"],
+                                  universal_newlines=True).strip()
+    return dict(os.environ, LD_PRELOAD=lib, PYTHONMALLOC="malloc",
+                # CPython itself does not free everything at exit.
+                ASAN_OPTIONS="detect_leaks=0",
+                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+
+
+def canary(tally, what, flags, wrapper, env, function, expect):
+    """Build the canary with flags, call function in it from Python 3.12
+    (run through wrapper), and check that expect shows in the output."""
+    interp = harness.pyenv("3.12")
+    out = os.path.join(BUILD, "reliability-canary")
+    if not os.path.isdir(out):
+        os.makedirs(out)
+    src = os.path.join(out, "canary.c")
+    lib = os.path.join(out, "canary-%s.so" % what)
+    with open(src, "w") as f:
+        f.write(CANARY_C)
+    code, output = harness.run(["gcc", "-O0", "-shared", "-fPIC"] + flags
+                               + [src, "-o", lib])
+    if code == 0:
+        code, output = harness.run(wrapper + [
+            interp.python, "-c", "import ctypes; ctypes.CDLL(%r).%s(0)"
+            % (lib, function)], timeout=120, env=env)
+    tally.check(re.search(expect, output) is not None and code != 0,
+                "canary: %s is reported" % what, output)
+
+
+def differential_result(output):
+    m = re.search(r"^OLDBUFFER-RESULT (.*)$", output, re.M)
+    return m.group(1) if m else None
+
+
+def asan_one(minor):
+    """(ok, what, detail) of the differential suite under ASan+UBSan."""
+    interp = harness.pyenv(minor)
+    what = "asan: differential suite on %s under ASan+UBSan" % minor
+    if interp is None:
+        return None, what, "no pyenv %s" % minor
+    out = os.path.join(BUILD, "reliability-asan-" + minor)
+    code, output = build_test_modules(
+        interp, out, dict(os.environ, CC="gcc", CXX="g++",
+                          OB_SANITIZE=SANITIZE))
+    if code != 0:
+        return False, what, "build failed\n" + output
+    code, output = harness.run(
+        [interp.python, interp.path("tests", "test_oldbuffer.py")],
+        timeout=600, env=dict(asan_env(), OLDBUFFER_BUILD=out))
+    reports = len(SANITIZER_REPORT.findall(output))
+    result = differential_result(output)
+    ok = code == 0 and result is not None and reports == 0
+    return ok, "%s: %d sanitizer reports, %s" % (what, reports, result), \
+        output
+
+
+def part_asan(tally):
+    say("b. differential suite under ASan + UBSan")
+    canary(tally, "asan", SANITIZE.split(), [], asan_env(), "heap_overflow",
+           r"ERROR: AddressSanitizer: heap-buffer-overflow")
+    canary(tally, "ubsan", SANITIZE.split(), [], asan_env(),
+           "signed_overflow", r"runtime error: signed integer overflow")
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        report(tally, list(pool.map(asan_one, ["3.12", "3.13"])))
+
+
+def valgrind_argv():
+    # No suppression file: with PYTHONMALLOC=malloc, CPython 3.12 runs
+    # this suite clean (pymalloc's deliberate reads of uninitialised
+    # arena headers are what Misc/valgrind-python.supp exists for).
+    return ["valgrind", "--tool=memcheck", "--error-exitcode=99",
+            "--leak-check=no", "--num-callers=30", "--quiet"]
+
+
+def part_memcheck(tally):
+    say("c. differential suite under valgrind memcheck")
+    interp = harness.pyenv("3.12")
+    what = "memcheck: differential suite on 3.12 under valgrind"
+    if interp is None:
+        return tally.skip(what, "no pyenv 3.12")
+    if harness.run(["valgrind", "--version"])[0] != 0:
+        return tally.skip(what, "valgrind is not installed "
+                          "(tools/install-deps.sh)")
+    env = dict(os.environ, PYTHONMALLOC="malloc")
+    canary(tally, "memcheck", [], valgrind_argv(), env, "heap_overflow",
+           r"Invalid read of size 1")
+    out = os.path.join(BUILD, "reliability-memcheck-3.12")
+    code, output = build_test_modules(interp, out)
+    if code != 0:
+        return tally.fail(what, "build failed\n" + output)
+    code, output = harness.run(
+        valgrind_argv() + [interp.python,
+                           interp.path("tests", "test_oldbuffer.py")],
+        timeout=600, env=dict(env, OLDBUFFER_BUILD=out))
+    result = differential_result(output)
+    errors = len(re.findall(r"^==\d+== (Invalid|Conditional|Use of|"
+                            r"Syscall param|Mismatched|Source and)",
+                            output, re.M))
+    tally.check(code == 0 and result is not None and errors == 0,
+                "%s: %d memcheck errors, %s" % (what, errors, result),
+                output)
+
+
+def threads_one(interp):
+    out = interp.path("build", "reliability-threads-" + interp.tag)
+    code, output = build_test_modules(interp, out)
+    if code != 0:
+        return False, "build failed\n" + output
+    argv = (["env", "OLDBUFFER_BUILD=" + out,
+             "OLDBUFFER_THREAD_SECONDS=%d" % THREAD_SECONDS, interp.python]
+            + interp.options + [interp.path("tests", "test_threads.py")])
+    code, output = harness.run(interp.argv(argv), timeout=120)
+    ok = code == 0 and re.search(r"^OK\b", output, re.M) is not None
+    counts = re.search(r"caller rounds (\d+)", output)
+    return ok, (counts.group(1) + " caller rounds") if ok and counts \
+        else output
+
+
+def part_threads(tally, chroot_why):
+    say("e. thread stress (tests/test_threads.py) on every interpreter")
+    interps = harness.pyenv_interpreters()
+    if chroot_why:
+        for tag, _, _ in harness.SID_PYTHONS:
+            tally.skip("threads: %s" % tag, chroot_why)
+    else:
+        found, missing = harness.sid_interpreters()
+        interps += found
+        for tag, why in missing:
+            tally.skip("threads: %s" % tag, why)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(threads_one, interps))
+    for interp, (ok, detail) in zip(interps, results):
+        tally.check(ok, "threads: %s%s" % (
+            interp.tag, ", " + detail if ok else ""), detail)
+
+
+def prepare_abi3():
+    """test_oldbuffer.py also loads the stable-ABI builds that
+    tests/runtests.py makes in build/abi3 (beside the build directories
+    used here); make them if this suite runs alone."""
+    import runtests
+    build_abi3 = getattr(runtests, "build_abi3", None)
+    if build_abi3 is not None and not os.path.isdir(
+            os.path.join(BUILD, "abi3")):
+        for problem in build_abi3():
+            say("  (abi3 build: %s)" % problem)
+
+
+def main():
+    tally = harness.Tally(NAME)
+    chroot_why = harness.ensure_chroot()
+    prepare_abi3()
+    part_fuzz(tally)
+    part_asan(tally)
+    part_memcheck(tally)
+    say("d. debug build: covered by the matrix (test_oldbuffer.py's "
+        "TotalRefcount on 3.14d-sid -X dev)")
+    part_threads(tally, chroot_why)
+    return tally.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
