@@ -540,7 +540,7 @@ OLDBUFFER_INLINE int
 oldbuffer_legacy_as_char(PyObject *obj, const OldBuffer_LegacyProcs *pb,
                          const char **buffer, Py_ssize_t *buffer_len)
 {
-    char *pp;
+    char *pp = OLDBUFFER_NULL;   /* a proc may set nothing */
     Py_ssize_t len;
 
     if (pb == OLDBUFFER_NULL || pb->bf_getcharbuffer == OLDBUFFER_NULL
@@ -564,7 +564,7 @@ OLDBUFFER_INLINE int
 oldbuffer_legacy_as_read(PyObject *obj, const OldBuffer_LegacyProcs *pb,
                          const void **buffer, Py_ssize_t *buffer_len)
 {
-    void *pp;
+    void *pp = OLDBUFFER_NULL;
     Py_ssize_t len;
 
     if (pb == OLDBUFFER_NULL || pb->bf_getreadbuffer == OLDBUFFER_NULL
@@ -588,7 +588,7 @@ OLDBUFFER_INLINE int
 oldbuffer_legacy_as_write(PyObject *obj, const OldBuffer_LegacyProcs *pb,
                           void **buffer, Py_ssize_t *buffer_len)
 {
-    void *pp;
+    void *pp = OLDBUFFER_NULL;
     Py_ssize_t len;
 
     if (pb == OLDBUFFER_NULL || pb->bf_getwritebuffer == OLDBUFFER_NULL
@@ -905,12 +905,14 @@ oldbuffer_storage(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 }
 #endif
 
-/* CPython's write error, for every way the write call can fail. */
-OLDBUFFER_INLINE int
+/* CPython's write error, for every way the write call can fail.  (The
+ * callers return -1 themselves: with this helper left out of line, as
+ * gcc -Os does, a returned -1 would look like a possible success without
+ * *buffer set to -Wmaybe-uninitialized in the caller's code.) */
+OLDBUFFER_INLINE void
 oldbuffer_write_error(void)
 {
     PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object");
-    return -1;
 }
 
 /* The read and char calls share one body, as in CPython 3.x. */
@@ -984,10 +986,11 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
     }
 #endif
     res = oldbuffer_as_read(obj, &p, buffer_len);
-    if (res == 0) {
-        *buffer = OLDBUFFER_CAST(const char *, p);
+    if (res != 0) {
+        return -1;
     }
-    return res;
+    *buffer = OLDBUFFER_CAST(const char *, p);
+    return 0;
 }
 
 OLDBUFFER_INLINE int
@@ -1019,7 +1022,8 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
         case 1:
             /* bytes' getbuffer raises BufferError, which CPython then
              * replaces with this one. */
-            return oldbuffer_write_error();
+            oldbuffer_write_error();
+            return -1;
         default:
             break;
         }
@@ -1036,7 +1040,8 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     /* Whatever went wrong, CPython reports this one TypeError. */
     if (!oldbuffer_has_getbuffer(obj)
         || oldbuffer_get_buffer(obj, &view, PyBUF_WRITABLE) != 0) {
-        return oldbuffer_write_error();
+        oldbuffer_write_error();
+        return -1;
     }
     *buffer = view.buf;
     *buffer_len = view.len;

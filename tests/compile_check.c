@@ -64,3 +64,36 @@ as_char_fn pointer_char = PyObject_AsCharBuffer;
 as_read_fn pointer_read = PyObject_AsReadBuffer;
 as_write_fn pointer_write = PyObject_AsWriteBuffer;
 check_fn pointer_check = PyObject_CheckReadBuffer;
+
+/* The pattern of most legacy code: test for < 0, then use the outputs.
+ * gcc's -Wmaybe-uninitialized (at -O2) must see that they are set. */
+long legacy_sums(PyObject *obj);
+long
+legacy_sums(PyObject *obj)
+{
+    const char *c;
+    const void *r;
+    void *w;
+    Py_ssize_t cn, rn, wn, i;
+    long sum = 0;
+
+    if (PyObject_AsCharBuffer(obj, &c, &cn) < 0) {
+        return -1;
+    }
+    if (PyObject_AsReadBuffer(obj, &r, &rn) < 0) {
+        return -1;
+    }
+    if (PyObject_AsWriteBuffer(obj, &w, &wn) < 0) {
+        return -1;
+    }
+    for (i = 0; i < cn; i++) {
+        sum += c[i];
+    }
+    for (i = 0; i < rn; i++) {
+        sum += ((const unsigned char *)r)[i];
+    }
+    for (i = 0; i < wn; i++) {
+        sum += ((unsigned char *)w)[i];
+    }
+    return sum;
+}
