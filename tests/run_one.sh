@@ -28,4 +28,10 @@ mkdir -p "$OUT"
 "$CXX" -std=c++11 -O2 -g $WARN ${OB_SANITIZE:-} -shared -fPIC \
     -I"$TOP/include" -I"$INC" -DOB_MODNAME=_testoldbuffer_cpp \
     -x c++ "$HERE/_testoldbuffer.c" -o "$OUT/_testoldbuffer_cpp$EXT"
+# A third build without the fast paths (bytes/bytearray read directly,
+# inlined slot calls): test_oldbuffer.py's FastPaths compares the two.
+"$CC" -std=c99 -O2 -g $WARN ${OB_SANITIZE:-} -shared -fPIC \
+    -I"$TOP/include" -I"$INC" -DOB_MODNAME=_testoldbuffer_slow \
+    -DOLDBUFFER_NO_FAST_PATHS \
+    "$HERE/_testoldbuffer.c" -o "$OUT/_testoldbuffer_slow$EXT"
 OLDBUFFER_BUILD=$OUT exec "$PY" "$@" "$HERE/test_oldbuffer.py"

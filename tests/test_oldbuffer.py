@@ -482,6 +482,51 @@ class PresetException(unittest.TestCase):
                     STATS["differential"] += 1
 
 
+# The same source built with -DOLDBUFFER_NO_FAST_PATHS (tests/run_one.sh):
+# the general path only, to hold the fast paths to it.
+try:
+    SLOW = __import__("_testoldbuffer_slow")
+except ImportError:
+    SLOW = None
+
+
+class FastPaths(unittest.TestCase):
+    """OLDBUFFER_NO_FAST_PATHS changes nothing but speed: over the whole
+    catalogue, every call of the default build gives exactly what the
+    build without fast paths gives, pointer included (with NULL outputs
+    and, where an exporter cannot object to it, an exception already
+    set).  Nothing here is timed: bench/ measures the speed."""
+
+    def hows(self, name):
+        hows = [0, NULL_BUF, NULL_LEN]
+        # A debug build aborts when an export succeeds while an exception
+        # is set; hostile and Python-level exporters would run their own
+        # code with it set.
+        if not DEBUG_BUILD and not name.startswith(("exporter-", "pep688-")):
+            hows.append(PRESET_EXC)
+        return hows
+
+    def test_same_as_general_path(self):
+        self.assertIsNotNone(SLOW, "_testoldbuffer_slow was not built "
+                             "(tests/run_one.sh builds it)")
+        for name, factory, check in CATALOGUE:
+            obj = factory()
+            for what in CALLS:
+                for how in self.hows(name):
+                    fast = outcome(M, what, OLDBUFFER, obj, how)
+                    slow = outcome(SLOW, what, OLDBUFFER, obj, how)
+                    if PYPY and fast[1] != slow[1]:
+                        # (PyPy: a fresh copy per export, see above.)
+                        fast = fast[:1] + ("unstable",) + fast[2:]
+                        slow = slow[:1] + ("unstable",) + slow[2:]
+                    self.assertEqual(fast, slow, "%s on %s how=%d: fast %s "
+                                     "!= general %s" % (what, name, how,
+                                                        describe(fast),
+                                                        describe(slow)))
+                    STATS["differential"] += 1
+            check(obj)
+
+
 # The messages each interpreter family gives (PyPy keeps its own).
 if PYPY:
     WRITE_ERROR = "expected an object with a writable buffer interface"
