@@ -6,7 +6,8 @@
 # PYTHON must be a shared-library build (pyenv's are): the target links its
 # libpython, finds it through an rpath, and has its prefix compiled in as
 # the default PYTHONHOME, so it runs from anywhere without environment.
-# Needs clang's libFuzzer runtime (Debian: libclang-rt-14-dev).
+# Needs clang's libFuzzer runtime (Debian: libclang-rt-14-dev).  Extra
+# compiler flags in FUZZ_CFLAGS (e.g. -DOLDBUFFER_NO_FAST_PATHS).
 set -eu
 PY=$1; OUT=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +20,7 @@ PREFIX=$("$PY" -c 'import sys; print(sys.base_prefix)')
 mkdir -p "$OUT"
 "$CC" -std=c11 -g -O1 -Wall -Wextra -Werror -Wconversion \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -fno-omit-frame-pointer \
+    -fno-omit-frame-pointer ${FUZZ_CFLAGS:-} \
     -I"$TOP/include" -I"$INC" \
     -DOB_PYTHONHOME="\"$PREFIX\"" -DOB_FUZZ_DIR="\"$HERE\"" \
     "$HERE/fuzz_oldbuffer.c" -o "$OUT/fuzz_oldbuffer" \

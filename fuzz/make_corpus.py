@@ -32,7 +32,12 @@ SEEDS = {
     "mmap": bytes([12, NULL_BUF | NULL_LEN]) + b"mapped",
     "view-mmap-slice": bytes([15, 0, 0, 2, 6, 1]) + b"mapped!!",
     "none-like": bytes([14, 0, 0]),
+    "bytes-with-buffer": bytes([17, 0, 1]) + b"own",
+    "bytearray-with-buffer": bytes([17, NULL_LEN, 0]) + b"own",
 }
+# Every mode of the PEP 688 exporter.
+for mode in range(7):
+    SEEDS["pep688-mode-%d" % mode] = bytes([16, 0, mode]) + b"py688"
 # Every exporter mode, bare (kind 7), and behind a memoryview (kind 8)
 # where the view can be made at all (not over one that refuses).
 for mode in range(11):

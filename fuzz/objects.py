@@ -13,6 +13,7 @@ import gc
 import io
 import mmap
 import pickle
+import sys
 
 import _fuzzexporter as fx
 
@@ -48,6 +49,50 @@ EXCEPTION_TYPES = (ExporterError, ExporterAbort, BadInit, BadStr,
 
 class BytesSub(bytes):
     pass
+
+
+# PEP 688 (3.12): Python classes that export through __buffer__.  The
+# subclasses of bytes and bytearray export something other than their
+# own storage, which oldbuffer's fast paths must not read.
+class PyExporter(object):
+    def __init__(self, mode, data):
+        self.mode, self.data = mode, data
+
+    def __buffer__(self, flags):
+        mode = self.mode
+        if mode == 1:
+            raise OSError("no buffer today")
+        if mode == 2:
+            return bytes(self.data)        # not a memoryview: TypeError
+        view = memoryview(bytearray(self.data) if mode == 3 else self.data)
+        if mode == 4:
+            return view[::2]               # not contiguous
+        if mode == 5:
+            view.release()
+        return view
+
+    def __release_buffer__(self, view):
+        if self.mode == 6:
+            raise ExporterError("raised by __release_buffer__")
+
+
+class BytesBuffer(bytes):
+    def __buffer__(self, flags):
+        return memoryview(b"not my bytes")
+
+
+class BytearrayBuffer(bytearray):
+    def __buffer__(self, flags):
+        return memoryview(bytearray(b"not my bytearray"))
+
+
+def unraisable(args):
+    # __release_buffer__ errors go here (PyErr_WriteUnraisable): for both
+    # implementations alike, and too many to print.
+    pass
+
+
+sys.unraisablehook = unraisable
 
 
 class Reader(object):
@@ -139,7 +184,7 @@ def build(kind, params):
     real memory of the length they state, so the fuzzer may read it all
     (not so for a misbehaving exporter)."""
     r = Reader(params)
-    kind %= 16
+    kind %= 18
     if kind == 0:
         return bytes(params), True
     if kind == 1:
@@ -178,6 +223,13 @@ def build(kind, params):
         return memoryview_of(typed_array(Reader(data)), shape), True
     if kind == 14:
         return (None, 1.5, [], (), object(), bytes)[r.byte() % 6], True
+    if kind == 16:
+        # (Mode 3 exports a fresh bytearray, freed when the call returns.)
+        mode = r.byte() % 7
+        return PyExporter(mode, r.rest()), mode != 3
+    if kind == 17:
+        cls = BytesBuffer if r.byte() % 2 else BytearrayBuffer
+        return cls(r.rest()), cls is BytesBuffer
     shape, data = shaped(params)
     m = mmap.mmap(-1, max(1, len(data)))
     m.write(data)
