@@ -13,9 +13,10 @@ PY=$1; OUT=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 CC=${FUZZ_CC:-clang}
+var() { "$PY" -c "import sysconfig; print(sysconfig.get_config_var('$1'))"; }
 INC=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
-LIBDIR=$("$PY" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
-LDVERSION=$("$PY" -c 'import sysconfig; print(sysconfig.get_config_var("LDVERSION"))')
+LIBDIR=$(var LIBDIR)
+LDVERSION=$(var LDVERSION)
 PREFIX=$("$PY" -c 'import sys; print(sys.base_prefix)')
 mkdir -p "$OUT"
 "$CC" -std=c11 -g -O1 -Wall -Wextra -Werror -Wconversion \
