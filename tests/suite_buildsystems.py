@@ -1,0 +1,553 @@
+#!/usr/bin/env python3
+"""Suite "buildsystems": oldbuffer fits the builds users already have.
+
+Issue 5.  One unchanged legacy extension, examples/build-systems/legacysum.c
+(it calls PyObject_AsReadBuffer/AsWriteBuffer and never includes
+oldbuffer.h), is built by every route of examples/build-systems/ and
+imported, and its functions checked by check_legacysum.py:
+
+  setuptools   oldbuffer.get_include() + -include   pyenv 3.6-3.13, sid 3.13-3.15
+  cmake        find_package(oldbuffer CONFIG)       pyenv 3.6-3.13, sid 3.13-3.15
+  meson        dependency('oldbuffer'), pkg-config  sid 3.13-3.15
+  cython       `from oldbuffer cimport`, and        sid 3.13-3.15
+               `cdef extern from "Python.h"` + -include
+  swig         pybuffer.i typemaps, full and        sid 3.13-3.15
+               limited API, `python -m oldbuffer --cflags`
+  cython-pc    cython -I $PREFIX/include + pkg-config (make install)
+
+First it builds the `oldbuffer` Python package (sdist, then a wheel from
+the sdist, with the host's Debian setuptools, offline) and `make install`s
+into temporary prefixes: every route uses those, as a user would.  Two
+negative checks prove the routes are not vacuous: on 3.13 the same sources
+fail to compile without oldbuffer.h.  Builds run two at a time, once per
+route and interpreter, in a private copy of the files they need under
+/var/tmp (on the host, and in the sid chroot): other runs of the test
+suites, which recreate the chroot's /oldbuffer, cannot disturb it.  The
+copies are removed at the end; OLDBUFFER_KEEP=1 keeps them.
+"""
+from __future__ import print_function
+
+import concurrent.futures
+import glob
+import os
+import re
+import shutil
+import sys
+import tempfile
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import say  # noqa: E402
+
+NAME = "buildsystems"
+# What each side gets a copy of: what `make install`, setup.py and the
+# routes read.
+SOURCES = ["Makefile", "include", "python", "cmake", "oldbuffer.pc.in",
+           "setup.py", "pyproject.toml", "MANIFEST.in",
+           os.path.join("examples", "build-systems")]
+WORK = "work"
+EXAMPLES = os.path.join("examples", "build-systems")
+HEADER = os.path.join(harness.INCLUDE, "oldbuffer.h")
+# The host's Debian python3 (tools/install-deps.sh: pip, setuptools) builds
+# the Python package; pyenv's 3.12+ get Debian's setuptools wheel.
+BUILD_PYTHON = "/usr/bin/python3"
+SETUPTOOLS_WHEELS = "/usr/share/python-wheels/setuptools-*.whl"
+PYENV_VERSIONS = ["3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12",
+                  "3.13"]
+SID_TAGS = ["3.13-sid", "3.14-sid", "3.15-sid"]
+TIMEOUT = 300
+
+
+def header_version():
+    with open(HEADER) as f:
+        text = f.read()
+    parts = [re.search(r"#define OLDBUFFER_VERSION_%s (\d+)" % p,
+                       text).group(1) for p in ("MAJOR", "MINOR", "PATCH")]
+    hexv = re.search(r"#define OLDBUFFER_VERSION_HEX (0x[0-9A-Fa-f]+)",
+                     text).group(1)
+    return ".".join(parts), hexv
+
+
+VERSION, VERSION_HEX = header_version()
+
+
+class Side(object):
+    """The host or the sid chroot: where commands run and see files, in a
+    private copy of SOURCES."""
+
+    def __init__(self, where):
+        self.where = where
+        root = "/" if where == "host" else harness.chroot_root()
+        self.host_base = tempfile.mkdtemp(
+            prefix="oldbuffer-buildsystems-",
+            dir=os.path.join(root, "var", "tmp"))
+        self.base = os.path.join("/var/tmp",
+                                 os.path.basename(self.host_base))
+        for name in SOURCES:
+            src = os.path.join(harness.TOP, name)
+            dest = os.path.join(self.host_base, name)
+            if os.path.isdir(src):
+                shutil.copytree(src, dest, ignore=shutil.ignore_patterns(
+                    "build", "__pycache__", "*.egg-info"))
+            else:
+                shutil.copy2(src, dest)
+
+    def cleanup(self):
+        if os.environ.get("OLDBUFFER_KEEP") != "1":
+            shutil.rmtree(self.host_base, ignore_errors=True)
+
+    def path(self, *parts):
+        """A path as the commands of this side see it."""
+        return os.path.join(self.base, *parts)
+
+    def host_path(self, *parts):
+        """The same path as this script sees it."""
+        return os.path.join(self.host_base, *parts)
+
+    def run(self, argv, env=None, cwd=None):
+        """Run argv here, with env added to a clean environment (the
+        chroot's is empty; the host's loses PYTHONPATH) and in cwd."""
+        env = dict(env or {})
+        if cwd:
+            argv = ["sh", "-c", 'cd "$0" && exec "$@"', cwd] + list(argv)
+        if self.where == "chroot":
+            assigns = ["%s=%s" % kv for kv in sorted(env.items())]
+            return harness.run(harness.chroot_argv(assigns + list(argv)),
+                               timeout=TIMEOUT)
+        full = dict(os.environ)
+        full.pop("PYTHONPATH", None)
+        full.update(env)
+        return harness.run(list(argv), timeout=TIMEOUT, env=full)
+
+
+HOST = CHROOT = None   # the Sides, made by main()
+
+
+def side_of(interp):
+    return CHROOT if interp.where == "chroot" else HOST
+
+
+class Failed(Exception):
+    """A step of a check failed; the message is what to show."""
+
+
+def step(side, argv, env=None, cwd=None):
+    code, out = side.run(argv, env=env, cwd=cwd)
+    if code != 0:
+        raise Failed("$ %s\n%s\n(exit %s)" % (" ".join(argv), out, code))
+    return out
+
+
+def fresh_dir(side, *parts):
+    d = side.host_path(WORK, *parts)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return side.path(WORK, *parts)
+
+
+def job_dir(side, interp, route):
+    """A fresh copy of examples/build-systems for one build, and its
+    output directory: (src, out) as the side sees them."""
+    root = fresh_dir(side, interp.tag, route)
+    shutil.copytree(side.host_path(EXAMPLES),
+                    side.host_path(WORK, interp.tag, route, "src"))
+    return (os.path.join(root, "src"), os.path.join(root, "out"))
+
+
+def check_module(side, python, out, env=None, module="legacysum"):
+    src = side.path(EXAMPLES, "check_legacysum.py")
+    return step(side, [python, src, out, "--module", module, "--version",
+                       VERSION_HEX], env=env)
+
+
+# ---------------------------------------------------------------------
+# Preparation: the Python package and the installed prefixes
+# ---------------------------------------------------------------------
+
+def build_wheel():
+    """sdist, then a wheel built from the sdist alone (so MANIFEST.in is
+    checked too).  Returns the wheel's path."""
+    src = HOST.path()
+    dist = fresh_dir(HOST, "dist")
+    step(HOST, [BUILD_PYTHON, "setup.py", "-q", "sdist", "-d", dist],
+         cwd=src)
+    sdists = glob.glob(os.path.join(dist, "oldbuffer-*.tar.gz"))
+    if len(sdists) != 1:
+        raise Failed("expected one sdist in %s, got %r" % (dist, sdists))
+    step(HOST, [BUILD_PYTHON, "-m", "pip", "wheel", "-q", "--no-deps",
+                "--no-index", "--no-build-isolation", "-w", dist,
+                sdists[0]])
+    wheels = glob.glob(os.path.join(dist, "oldbuffer-%s-*.whl" % VERSION))
+    if len(wheels) != 1:
+        raise Failed("expected one oldbuffer-%s wheel in %s, got %r"
+                     % (VERSION, dist, wheels))
+    with zipfile.ZipFile(wheels[0]) as whl:
+        packaged = whl.read("oldbuffer/include/oldbuffer.h")
+        names = whl.namelist()
+    with open(HEADER, "rb") as f:
+        if packaged != f.read():
+            raise Failed("the wheel's oldbuffer.h differs from include/")
+    if "oldbuffer/__init__.pxd" not in names:
+        raise Failed("the wheel lacks oldbuffer/__init__.pxd: %r" % names)
+    return wheels[0]
+
+
+def check_pip_install_and_cli():
+    """The README's command, `pip install --no-build-isolation .`, then
+    `python -m oldbuffer`; and get_include() from a source checkout."""
+    src = HOST.path()
+    target = fresh_dir(HOST, "target")
+    step(HOST, [BUILD_PYTHON, "-m", "pip", "install", "-q", "--no-deps",
+                "--no-index", "--no-build-isolation", "--target", target,
+                "."], cwd=src)
+    env = {"PYTHONPATH": target}
+    inc = os.path.join(target, "oldbuffer", "include")
+    got = step(HOST, [BUILD_PYTHON, "-m", "oldbuffer", "--include-dir"],
+               env=env).strip()
+    includes = step(HOST, [BUILD_PYTHON, "-m", "oldbuffer", "--includes"],
+                    env=env).split()
+    cflags = step(HOST, [BUILD_PYTHON, "-m", "oldbuffer", "--cflags"],
+                  env=env).split()
+    version = step(HOST, [BUILD_PYTHON, "-m", "oldbuffer", "--version"],
+                   env=env).strip()
+    checkout = step(HOST, [BUILD_PYTHON, "-c",
+                           "import oldbuffer; print(oldbuffer.get_include())"],
+                    env={"PYTHONPATH": os.path.join(harness.TOP, "python")})
+    problems = []
+    if got != inc or not os.path.isfile(os.path.join(got, "oldbuffer.h")):
+        problems.append("--include-dir printed %r, want %r" % (got, inc))
+    if "-I" + inc not in includes or "-include" in includes:
+        problems.append("--includes printed %r" % includes)
+    if not any(f.startswith("-I") and f != "-I" + inc and
+               os.path.isfile(os.path.join(f[2:], "Python.h"))
+               for f in includes):
+        problems.append("--includes lacks Python's own -I: %r" % includes)
+    if cflags != includes + ["-include", "oldbuffer.h"]:
+        problems.append("--cflags printed %r" % cflags)
+    if version != VERSION:
+        problems.append("--version printed %r, want %r" % (version, VERSION))
+    if checkout.strip() != harness.INCLUDE:
+        problems.append("get_include() from the checkout: %r" % checkout)
+    if problems:
+        raise Failed("\n".join(problems))
+
+
+def make_install(side):
+    """make install into WORK/prefix; returns the prefix (side's view)."""
+    prefix = fresh_dir(side, "prefix")
+    step(side, ["make", "-s", "-C", side.base, "install",
+                "PREFIX=" + prefix])
+    for rel in ("include/oldbuffer.h", "include/oldbuffer.pxd",
+                "share/pkgconfig/oldbuffer.pc",
+                "share/cmake/oldbuffer/oldbufferConfig.cmake",
+                "share/cmake/oldbuffer/oldbufferConfigVersion.cmake"):
+        if not os.path.isfile(side.host_path(WORK, "prefix", rel)):
+            raise Failed("make install did not install %s" % rel)
+    return prefix
+
+
+def check_destdir_and_pkgconfig(prefix):
+    """DESTDIR stages without leaking into the files; pkg-config answers
+    for the temporary prefix."""
+    stage = fresh_dir(HOST, "stage")
+    step(HOST, ["make", "-s", "-C", HOST.base, "install", "PREFIX=/usr",
+                "DESTDIR=" + stage])
+    with open(os.path.join(stage, "usr/share/pkgconfig/oldbuffer.pc")) as f:
+        pc = f.read()
+    if "includedir=/usr/include\n" not in pc or stage in pc:
+        raise Failed("oldbuffer.pc staged with DESTDIR:\n" + pc)
+    env = {"PKG_CONFIG_PATH": os.path.join(prefix, "share", "pkgconfig")}
+    cflags = step(HOST, ["pkg-config", "--cflags", "oldbuffer"], env=env)
+    version = step(HOST, ["pkg-config", "--modversion", "oldbuffer"],
+                   env=env)
+    if cflags.split() != ["-I" + os.path.join(prefix, "include")]:
+        raise Failed("pkg-config --cflags oldbuffer: %r" % cflags)
+    if version.strip() != VERSION:
+        raise Failed("pkg-config --modversion oldbuffer: %r" % version)
+
+
+# find_package(oldbuffer <request>): whether the installed VERSION meets it.
+CMAKE_REQUESTS = [("", True), ("0.1", True), ("0.1.0 EXACT", True),
+                  ("0.0.5", False), ("0.2", False), ("1.0", False)]
+
+
+def check_cmake_versions(prefix):
+    if not VERSION.startswith("0.1."):
+        raise Failed("CMAKE_REQUESTS assume version 0.1.x; update them")
+    root = fresh_dir(HOST, "cmake-version")
+    with open(os.path.join(root, "CMakeLists.txt"), "w") as f:
+        f.write("cmake_minimum_required(VERSION 3.17)\n"
+                "project(version_check NONE)\n"
+                "separate_arguments(REQUEST UNIX_COMMAND \"${REQUEST}\")\n"
+                "find_package(oldbuffer ${REQUEST} CONFIG REQUIRED)\n"
+                "get_target_property(inc oldbuffer::oldbuffer "
+                "INTERFACE_INCLUDE_DIRECTORIES)\n"
+                "message(STATUS \"oldbuffer include: ${inc}\")\n")
+    wrong = []
+    for i, (request, ok) in enumerate(CMAKE_REQUESTS):
+        code, out = HOST.run(["cmake", "-S", root, "-B",
+                              os.path.join(root, "b%d" % i),
+                              "-DCMAKE_PREFIX_PATH=" + prefix,
+                              "-DREQUEST=" + request])
+        found = "oldbuffer include: %s/include" % prefix in out
+        if (code == 0 and found) != ok:
+            wrong.append("find_package(oldbuffer %s): %s\n%s" % (
+                request, "refused" if ok else "accepted", out[-1500:]))
+    if wrong:
+        raise Failed("\n".join(wrong))
+
+
+# ---------------------------------------------------------------------
+# The routes: each returns the checker's line, or raises Failed
+# ---------------------------------------------------------------------
+
+def host_venv(interp, root):
+    """A venv of a pyenv Python with setuptools and the oldbuffer wheel:
+    what a user has after `pip install oldbuffer`."""
+    venv = os.path.join(root, "venv")
+    step(HOST, [interp.python, "-m", "venv", venv])
+    python = os.path.join(venv, "bin", "python")
+    wheels = [WHEEL]
+    if HOST.run([python, "-c", "import setuptools"])[0] != 0:
+        # pyenv's 3.12+ ship no setuptools: Debian's wheel, offline.
+        wheels += glob.glob(SETUPTOOLS_WHEELS)[-1:]
+    step(HOST, [python, "-m", "pip", "install", "-q", "--no-index",
+                "--no-deps"] + wheels)
+    return python
+
+
+def route_setuptools(interp):
+    side = side_of(interp)
+    src, out = job_dir(side, interp, "setuptools")
+    if side is HOST:
+        python, env = host_venv(interp, os.path.dirname(src)), None
+    else:
+        python, env = interp.python, {"PYTHONPATH": CHROOT_SITE}
+    step(side, [python, "setup.py", "-q", "build_ext", "--build-lib", out,
+                "--build-temp", os.path.join(out, "tmp")],
+         env=env, cwd=os.path.join(src, "setuptools"))
+    return check_module(side, python, out, env)
+
+
+def route_cmake(interp):
+    side = side_of(interp)
+    src, out = job_dir(side, interp, "cmake")
+    prefix = side.path(WORK, "prefix")
+    # FindPython wants a path: given a bare "python3.13" it quietly
+    # picks another Python.
+    python = interp.python
+    if side is CHROOT:
+        python = os.path.join("/usr/bin", python)
+    step(side, ["cmake", "-S", os.path.join(src, "cmake"), "-B", out,
+                "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_PREFIX_PATH=" + prefix,
+                "-DPython_EXECUTABLE=" + python])
+    step(side, ["cmake", "--build", out])
+    return check_module(side, interp.python, out)
+
+
+def route_meson(interp):
+    src, out = job_dir(CHROOT, interp, "meson")
+    env = {"PKG_CONFIG_PATH": CHROOT.path(WORK, "prefix", "share",
+                                          "pkgconfig")}
+    step(CHROOT, ["meson", "setup", out, os.path.join(src, "meson"),
+                  "-Dpython=" + interp.python], env=env)
+    step(CHROOT, ["meson", "compile", "-C", out], env=env)
+    return check_module(CHROOT, interp.python, out)
+
+
+def route_cython(interp):
+    src, out = job_dir(CHROOT, interp, "cython")
+    env = {"PYTHONPATH": CHROOT_SITE}
+    step(CHROOT, [interp.python, "setup.py", "-q", "build_ext",
+                  "--build-lib", out, "--build-temp",
+                  os.path.join(out, "tmp")],
+         env=env, cwd=os.path.join(src, "cython"))
+    return "".join(check_module(CHROOT, interp.python, out, env, module)
+                   for module in ("legacysum_cimport", "legacysum_extern"))
+
+
+def route_swig(interp, limited=""):
+    route = "swig-limited" if limited else "swig"
+    src, out = job_dir(CHROOT, interp, route)
+    env = {"PYTHONPATH": CHROOT_SITE}
+    step(CHROOT, ["make", "-s", "PYTHON=" + interp.python, "OUT=" + out,
+                  "LIMITED=" + limited],
+         env=env, cwd=os.path.join(src, "swig"))
+    return check_module(CHROOT, interp.python, out)
+
+
+def route_cython_pkgconfig(interp):
+    """No Python package: the make-installed oldbuffer.pxd (cython -I)
+    and `pkg-config --cflags oldbuffer`, compiled by hand."""
+    src, out = job_dir(CHROOT, interp, "cython-pc")
+    prefix = CHROOT.path(WORK, "prefix")
+    script = (
+        'set -e; cd "$1/cython"; mkdir -p "$2"\n'
+        'cython3 -3 -I "$3/include" legacysum_cimport.pyx -o "$2/m.c"\n'
+        'EXT=$($4 -c "import importlib.machinery as m;'
+        ' print(m.EXTENSION_SUFFIXES[0])")\n'
+        'cc -shared -fPIC -O2 $(pkg-config --cflags oldbuffer) -I.. '
+        '$($4-config --includes) -DLEGACYSUM_NO_MODULE "$2/m.c" '
+        '../legacysum.c -o "$2/legacysum_cimport$EXT"\n')
+    step(CHROOT, ["sh", "-c", script, "sh", src, out, prefix,
+                  interp.python],
+         env={"PKG_CONFIG_PATH": os.path.join(prefix, "share",
+                                              "pkgconfig")})
+    return check_module(CHROOT, interp.python, out,
+                        module="legacysum_cimport")
+
+
+def must_not_compile(interp, what, argv_script):
+    """Negative control: without oldbuffer.h the source must not build on
+    3.13+, or the routes above would prove nothing."""
+    src, out = job_dir(CHROOT, interp, "without-" + what)
+    code, output = CHROOT.run(["sh", "-c", "set -e; " + argv_script, "sh",
+                               src, out, interp.python])
+    if code == 0:
+        raise Failed("built without oldbuffer.h:\n" + output)
+    if "PyObject_As" not in output:
+        raise Failed("failed for another reason than the old calls:\n"
+                     + output)
+    return "fails as it must: %s" % [l for l in output.splitlines()
+                                     if "PyObject_As" in l][0].strip()
+
+
+COMPILE_PLAIN = ('cd "$1"; mkdir -p "$2"; cc -shared -fPIC -I. $($3-config --includes) '
+                 'legacysum.c -o "$2/legacysum.so"')
+COMPILE_SWIG = ('cd "$1/swig"; mkdir -p "$2"; swig -python -I.. -o '
+                '"$2/wrap.c" legacysum.i; cc -shared -fPIC -I.. '
+                '$($3-config --includes) -DSWIG_PYTHON_OLD_BUFFER_PROTOCOL '
+                '-DLEGACYSUM_NO_MODULE "$2/wrap.c" -o "$2/_legacysum.so"')
+
+
+# ---------------------------------------------------------------------
+
+WHEEL = None
+CHROOT_SITE = None
+
+
+def attempt(tally, what, func, *args):
+    try:
+        result = func(*args)
+    except Failed as e:
+        tally.fail(what, str(e))
+        return None
+    tally.ok(what)
+    return result
+
+
+def prepare_chroot(tally):
+    """make install inside the chroot, and the wheel unpacked where the
+    chroot's Pythons (which have no pip) find it: (ok, why)."""
+    global CHROOT, CHROOT_SITE
+    why = harness.ensure_chroot()
+    if why:
+        return why
+    CHROOT = Side("chroot")
+    CHROOT_SITE = CHROOT.path(WORK, "site")
+    site = CHROOT.host_path(WORK, "site")
+    shutil.rmtree(site, ignore_errors=True)
+    with zipfile.ZipFile(WHEEL) as whl:
+        whl.extractall(site)
+    attempt(tally, "make install in the sid chroot (PREFIX=%s)"
+            % CHROOT.path(WORK, "prefix"), make_install, CHROOT)
+    return None
+
+
+def route_jobs(tally):
+    """[(label, function, args)] of every build, and skips counted."""
+    jobs = []
+    for minor in PYENV_VERSIONS:
+        interp = harness.pyenv(minor)
+        if interp is None:
+            for route in ("setuptools", "cmake"):
+                tally.skip("%-12s %s" % (route, minor),
+                           "no pyenv Python %s" % minor)
+            continue
+        jobs.append(("setuptools", interp, route_setuptools, ()))
+        jobs.append(("cmake", interp, route_cmake, ()))
+    found, _ = harness.sid_interpreters()
+    sid = dict((i.tag, i) for i in found)
+    for tag in SID_TAGS:
+        interp = sid.get(tag)
+        if interp is None or CHROOT_UNAVAILABLE:
+            tally.skip("routes on %s" % tag, CHROOT_UNAVAILABLE or
+                       "not in the sid chroot")
+            continue
+        jobs += [("setuptools", interp, route_setuptools, ()),
+                 ("cmake", interp, route_cmake, ()),
+                 ("meson", interp, route_meson, ()),
+                 ("cython", interp, route_cython, ()),
+                 ("swig", interp, route_swig, ()),
+                 ("swig-limited", interp, route_swig, ("0x030B0000",))]
+    if "3.13-sid" in sid and not CHROOT_UNAVAILABLE:
+        first = sid["3.13-sid"]
+        jobs += [("cython-pc", first, route_cython_pkgconfig, ()),
+                 ("no-oldbuffer C", first, must_not_compile,
+                  ("c", COMPILE_PLAIN)),
+                 ("no-oldbuffer SWIG", first, must_not_compile,
+                  ("swig", COMPILE_SWIG))]
+    return jobs
+
+
+CHROOT_UNAVAILABLE = None
+
+
+def main():
+    global HOST
+    HOST = Side("host")
+    try:
+        return run_suite()
+    finally:
+        for side in (HOST, CHROOT):
+            if side is not None:
+                side.cleanup()
+
+
+def run_suite():
+    global WHEEL, CHROOT_UNAVAILABLE
+    tally = harness.Tally(NAME)
+    say("oldbuffer %s (%s) in setuptools, CMake, Meson, Cython and SWIG "
+        "builds" % (VERSION, VERSION_HEX))
+    WHEEL = attempt(tally, "python package: sdist, then a wheel from it "
+                    "(offline, %s)" % BUILD_PYTHON, build_wheel)
+    if WHEEL is None:
+        return tally.finish()
+    attempt(tally, "python package: pip install --no-build-isolation ., "
+            "python -m oldbuffer --includes/--cflags", check_pip_install_and_cli)
+    prefix = attempt(tally, "make install (PREFIX=%s)"
+                     % HOST.path(WORK, "prefix"), make_install, HOST)
+    if prefix is None:
+        return tally.finish()
+    attempt(tally, "make install DESTDIR=..., pkg-config --cflags "
+            "--modversion oldbuffer", check_destdir_and_pkgconfig, prefix)
+    attempt(tally, "CMake package: find_package(oldbuffer <version>) rules",
+            check_cmake_versions, prefix)
+    CHROOT_UNAVAILABLE = prepare_chroot(tally)
+
+    jobs = route_jobs(tally)
+    say("building legacysum %d ways, 2 at a time" % len(jobs))
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        futures = [(route, interp, pool.submit(attempt_quietly, func,
+                                               interp, *args))
+                   for route, interp, func, args in jobs]
+        for route, interp, future in futures:
+            ok, detail = future.result()
+            what = "%-17s %-9s %s" % (route, interp.tag, interp.where)
+            if ok:
+                tally.ok("%s  %s" % (what, detail.strip().splitlines()[-1]))
+            else:
+                tally.fail(what, detail)
+    return tally.finish()
+
+
+def attempt_quietly(func, *args):
+    try:
+        return True, func(*args)
+    except Failed as e:
+        return False, str(e)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
