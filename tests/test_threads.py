@@ -5,8 +5,8 @@ the _testoldbuffer_c module that tests/run_one.sh builds into
 $OLDBUFFER_BUILD; tests/suite_reliability.py runs it on every interpreter
 of the matrix.
 
-Caller threads make the four calls (oldbuffer's and the PyObject_* names)
-on shared objects, while other threads resize the shared bytearray, and
+Caller threads make the four calls (oldbuffer's, the PyObject_* names,
+and _testoldbuffer_slow's build without the fast paths) on shared objects, while other threads resize the shared bytearray, and
 create, swap and release memoryviews -- one of them shared with the
 callers.  An Exporter whose release hook runs Python code (and so lets
 other threads in halfway through a call) is shared too.  The threads run
@@ -30,6 +30,11 @@ if BUILD:
     sys.path.insert(0, BUILD)
 
 import _testoldbuffer_c as M  # noqa: E402
+try:
+    # The build without the fast paths, where run_one.sh makes one.
+    import _testoldbuffer_slow as SLOW  # noqa: E402
+except ImportError:
+    SLOW = None
 
 PY2 = sys.version_info[0] == 2
 PYPY = hasattr(sys, "pypy_version_info")
@@ -92,6 +97,7 @@ class Stress(object):
         self.counts = {}
         self.lock = threading.Lock()
         self.deadline = None
+        self.slow_call = SLOW.call if SLOW is not None else M.call
 
     def valid_outcomes(self):
         """{name: {call: set of shapes}} from quiescent objects in every
@@ -142,8 +148,9 @@ class Stress(object):
         for name in ("bytes", "bytearray", "view", "exporter"):
             obj = self.slot[0] if name == "view" else self.shared[name]
             for what in CALLS:
-                for impl in (OLDBUFFER, COMPAT):
-                    o = shape(M.call(what, impl, obj, 0))
+                for call, impl in ((M.call, OLDBUFFER), (M.call, COMPAT),
+                                   (self.slow_call, OLDBUFFER)):
+                    o = shape(call(what, impl, obj, 0))
                     if o not in self.valid[name][what]:
                         self.error("call %d on %s gave %r, not one of %r"
                                    % (what, name, o,
