@@ -877,6 +877,35 @@ oldbuffer_release(Py_buffer *view)
 #endif
 }
 
+/* PyErr_Occurred() != NULL, for CheckReadBuffer, which asks before and
+ * after the export.  PyErr_Occurred() looks the thread state up at each
+ * call (a __tls_get_addr call in a shared libpython, as much as the
+ * export itself); where the slots are inlined we look it up once and
+ * read the indicator as PyErr_Occurred() does: curexc_type up to 3.11,
+ * current_exception since gh-101578 (3.12). */
+OLDBUFFER_INLINE PyThreadState *
+oldbuffer_thread_state(void)
+{
+#if defined(OLDBUFFER_INLINE_SLOTS)
+    return PyThreadState_GET();
+#else
+    return OLDBUFFER_NULL;
+#endif
+}
+
+OLDBUFFER_INLINE int
+oldbuffer_exception_set(PyThreadState *ts)
+{
+#if !defined(OLDBUFFER_INLINE_SLOTS)
+    (void)ts;
+    return PyErr_Occurred() != OLDBUFFER_NULL;
+#elif PY_VERSION_HEX >= 0x030C0000
+    return ts->current_exception != OLDBUFFER_NULL;
+#else
+    return ts->curexc_type != OLDBUFFER_NULL;
+#endif
+}
+
 #if defined(OLDBUFFER_FAST_PATHS)
 /* bytes and bytearray export their own storage, so for them the answer
  * needs no export: bytes' getbuffer gives PyBytes_AS_STRING, read-only;
@@ -1059,6 +1088,7 @@ OLDBUFFER_INLINE int
 OldBuffer_CheckReadBuffer(PyObject *obj)
 {
     Py_buffer view;
+    PyThreadState *ts;
     int had_exception;
 
     if (obj == OLDBUFFER_NULL) {
@@ -1086,13 +1116,14 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
         }
     }
 #endif
-    had_exception = PyErr_Occurred() != OLDBUFFER_NULL;
+    ts = oldbuffer_thread_state();
+    had_exception = oldbuffer_exception_set(ts);
     if (oldbuffer_get_buffer(obj, &view, PyBUF_SIMPLE) == -1) {
         PyErr_Clear();
         return 0;
     }
     oldbuffer_release(&view);
-    if (!had_exception && PyErr_Occurred()) {
+    if (!had_exception && oldbuffer_exception_set(ts)) {
         PyErr_Clear();
     }
     return 1;

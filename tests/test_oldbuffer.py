@@ -474,6 +474,10 @@ class PresetException(unittest.TestCase):
             # A debug build aborts when an export succeeds while an
             # exception is set (_Py_CheckSlotResult), natively too.
             objs = (42,) if DEBUG_BUILD else (b"abc", 42, bytearray(b"x"))
+            if not DEBUG_BUILD and not PY2:
+                # bytes and bytearray take the fast paths: a memoryview
+                # keeps the general path (a real export) under test.
+                objs += (memoryview(b"mv"), memoryview(bytearray(b"mv")))
             for obj in objs:
                 for what in CALLS:
                     ours = outcome(module, what, OLDBUFFER, obj, PRESET_EXC)
