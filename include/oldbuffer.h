@@ -944,23 +944,17 @@ oldbuffer_write_error(void)
     PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object");
 }
 
-/* The read and char calls share one body, as in CPython 3.x. */
+/* The read and char calls share one body, as in CPython 3.x; only a
+ * legacy exporter tells them apart (bf_getcharbuffer), so char_call. */
 OLDBUFFER_INLINE int
-oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len)
+oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
+                  int char_call)
 {
     Py_buffer view;
 
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return oldbuffer_null_error();
     }
-#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
-    {
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
-        if (lp != OLDBUFFER_NULL) {
-            return oldbuffer_legacy_as_read(obj, lp, buffer, buffer_len);
-        }
-    }
-#endif
 #if defined(OLDBUFFER_FAST_PATHS)
     {
         /* (Initialised for gcc -O3 -Wmaybe-uninitialized; free.) */
@@ -973,6 +967,28 @@ oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len)
             return 0;
         }
     }
+#endif
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    {
+        /* (After the fast paths: bytes and bytearray keep their own
+         * procs, so this lookup is only paid by other types.) */
+        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        if (lp != OLDBUFFER_NULL && char_call) {
+            const char *cp = OLDBUFFER_NULL;
+            if (oldbuffer_legacy_as_char(obj, lp, &cp, buffer_len) != 0) {
+                return -1;
+            }
+            *buffer = cp;
+            return 0;
+        }
+        if (lp != OLDBUFFER_NULL) {
+            return oldbuffer_legacy_as_read(obj, lp, buffer, buffer_len);
+        }
+    }
+#else
+    (void)char_call;
+#endif
+#if defined(OLDBUFFER_FAST_PATHS)
     if (!oldbuffer_has_getbuffer(obj)) {
         /* It fails; this lets the interpreter word its own TypeError.
          * (-1 written out, so that compilers see no success without
@@ -1004,17 +1020,9 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
     int res;
 
     if (buffer == OLDBUFFER_NULL) {
-        return oldbuffer_as_read(obj, OLDBUFFER_NULL, buffer_len);
+        return oldbuffer_as_read(obj, OLDBUFFER_NULL, buffer_len, 1);
     }
-#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
-    if (obj != OLDBUFFER_NULL && buffer_len != OLDBUFFER_NULL) {
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
-        if (lp != OLDBUFFER_NULL) {
-            return oldbuffer_legacy_as_char(obj, lp, buffer, buffer_len);
-        }
-    }
-#endif
-    res = oldbuffer_as_read(obj, &p, buffer_len);
+    res = oldbuffer_as_read(obj, &p, buffer_len, 1);
     if (res != 0) {
         return -1;
     }
@@ -1026,7 +1034,7 @@ OLDBUFFER_INLINE int
 OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
                        Py_ssize_t *buffer_len)
 {
-    return oldbuffer_as_read(obj, buffer, buffer_len);
+    return oldbuffer_as_read(obj, buffer, buffer_len, 0);
 }
 
 OLDBUFFER_INLINE int
