@@ -38,7 +38,9 @@
  *   OldBuffer_AsCharBuffer   OldBuffer_AsReadBuffer
  *   OldBuffer_AsWriteBuffer  OldBuffer_CheckReadBuffer
  *
- * with the signatures above, and (unless OLDBUFFER_NO_COMPAT_NAMES is
+ * with the signatures above, the interpreter's own functions as
+ * OldBuffer_Native_AsCharBuffer & co. (for comparison: tests, benchmarks),
+ * and (unless OLDBUFFER_NO_COMPAT_NAMES is
  * defined) maps the four PyObject_* names onto them with macros, on every
  * version, so that the legacy names compile without deprecation warnings
  * and behave the same everywhere.
@@ -237,6 +239,70 @@ oldbuffer_null_error(void)
 #define OLDBUFFER_ANY_NULL(obj, buffer, buffer_len) \
     ((obj) == OLDBUFFER_NULL || (buffer) == OLDBUFFER_NULL \
      || (buffer_len) == OLDBUFFER_NULL)
+
+
+/* ---------------------------------------------------------------------
+ * The interpreter's own functions
+ *
+ * OldBuffer_Native_AsCharBuffer() & co. call the interpreter's own
+ * PyObject_As*Buffer: the implementation for PyPy and old limited APIs
+ * below, and what tests and benchmarks compare with.  Like every static
+ * inline function here, they reference the interpreter's symbol only
+ * where they are used.
+ * ------------------------------------------------------------------- */
+#if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
+/* gh-85275: removed from Python.h in 3.13, but still exported (ABI-only,
+ * stable ABI; checked with nm -D on 3.13, 3.14, 3.14d and 3.15). */
+PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
+                                      Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
+                                      Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
+PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
+#endif
+
+/* 3.8-3.12 mark them Py_DEPRECATED(3.0); calling them is the point here,
+ * so silence that warning for these four wrappers only. */
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#elif defined(_MSC_VER)
+#  pragma warning(push)
+#  pragma warning(disable: 4996)
+#endif
+
+OLDBUFFER_INLINE int
+OldBuffer_Native_AsCharBuffer(PyObject *obj, const char **buffer,
+                              Py_ssize_t *buffer_len)
+{
+    return PyObject_AsCharBuffer(obj, buffer, buffer_len);
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_Native_AsReadBuffer(PyObject *obj, const void **buffer,
+                              Py_ssize_t *buffer_len)
+{
+    return PyObject_AsReadBuffer(obj, buffer, buffer_len);
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_Native_AsWriteBuffer(PyObject *obj, void **buffer,
+                               Py_ssize_t *buffer_len)
+{
+    return PyObject_AsWriteBuffer(obj, buffer, buffer_len);
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_Native_CheckReadBuffer(PyObject *obj)
+{
+    return PyObject_CheckReadBuffer(obj);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#  pragma GCC diagnostic pop
+#elif defined(_MSC_VER)
+#  pragma warning(pop)
+#endif
 
 
 /* ---------------------------------------------------------------------
@@ -560,22 +626,22 @@ oldbuffer_legacy_as_char(PyObject *obj, const OldBuffer_LegacyProcs *pb,
     return 0;
 }
 
+/* The read and write rules differ only in the proc and the message. */
 OLDBUFFER_INLINE int
-oldbuffer_legacy_as_read(PyObject *obj, const OldBuffer_LegacyProcs *pb,
-                         const void **buffer, Py_ssize_t *buffer_len)
+oldbuffer_legacy_as_pointer(PyObject *obj, segcountproc segcount,
+                            readbufferproc proc, const char *message,
+                            void **buffer, Py_ssize_t *buffer_len)
 {
-    void *pp = OLDBUFFER_NULL;
+    void *pp = OLDBUFFER_NULL;   /* a proc may set nothing */
     Py_ssize_t len;
 
-    if (pb == OLDBUFFER_NULL || pb->bf_getreadbuffer == OLDBUFFER_NULL
-        || pb->bf_getsegcount == OLDBUFFER_NULL) {
-        return oldbuffer_legacy_type_error(
-            "expected a readable buffer object");
+    if (proc == OLDBUFFER_NULL || segcount == OLDBUFFER_NULL) {
+        return oldbuffer_legacy_type_error(message);
     }
-    if (oldbuffer_legacy_single_segment(obj, pb->bf_getsegcount) < 0) {
+    if (oldbuffer_legacy_single_segment(obj, segcount) < 0) {
         return -1;
     }
-    len = (*pb->bf_getreadbuffer)(obj, 0, &pp);
+    len = (*proc)(obj, 0, &pp);
     if (len < 0) {
         return -1;
     }
@@ -585,27 +651,29 @@ oldbuffer_legacy_as_read(PyObject *obj, const OldBuffer_LegacyProcs *pb,
 }
 
 OLDBUFFER_INLINE int
-oldbuffer_legacy_as_write(PyObject *obj, const OldBuffer_LegacyProcs *pb,
-                          void **buffer, Py_ssize_t *buffer_len)
+oldbuffer_legacy_as_read(PyObject *obj, const OldBuffer_LegacyProcs *pb,
+                         const void **buffer, Py_ssize_t *buffer_len)
 {
     void *pp = OLDBUFFER_NULL;
-    Py_ssize_t len;
 
-    if (pb == OLDBUFFER_NULL || pb->bf_getwritebuffer == OLDBUFFER_NULL
-        || pb->bf_getsegcount == OLDBUFFER_NULL) {
-        return oldbuffer_legacy_type_error(
-            "expected a writeable buffer object");
-    }
-    if (oldbuffer_legacy_single_segment(obj, pb->bf_getsegcount) < 0) {
-        return -1;
-    }
-    len = (*pb->bf_getwritebuffer)(obj, 0, &pp);
-    if (len < 0) {
+    if (oldbuffer_legacy_as_pointer(
+            obj, pb ? pb->bf_getsegcount : OLDBUFFER_NULL,
+            pb ? pb->bf_getreadbuffer : OLDBUFFER_NULL,
+            "expected a readable buffer object", &pp, buffer_len) < 0) {
         return -1;
     }
     *buffer = pp;
-    *buffer_len = len;
     return 0;
+}
+
+OLDBUFFER_INLINE int
+oldbuffer_legacy_as_write(PyObject *obj, const OldBuffer_LegacyProcs *pb,
+                          void **buffer, Py_ssize_t *buffer_len)
+{
+    return oldbuffer_legacy_as_pointer(
+        obj, pb ? pb->bf_getsegcount : OLDBUFFER_NULL,
+        pb ? pb->bf_getwritebuffer : OLDBUFFER_NULL,
+        "expected a writeable buffer object", buffer, buffer_len);
 }
 
 /* Python 2.7 answers from the procs alone, without asking for a pointer.
@@ -692,26 +760,6 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_IMPL_NATIVE)
 
-#if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
-/* Removed from Python.h in 3.13: declare the ABI-only exports. */
-PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
-                                      Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
-                                      Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
-#endif
-
-/* 3.8-3.12 mark them Py_DEPRECATED(3.0); calling them is this branch's
- * purpose, so silence that warning here only. */
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic push
-#  pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#elif defined(_MSC_VER)
-#  pragma warning(push)
-#  pragma warning(disable: 4996)
-#endif
-
 OLDBUFFER_INLINE int
 OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
                        Py_ssize_t *buffer_len)
@@ -727,7 +775,7 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
         }
     }
 #endif
-    return PyObject_AsCharBuffer(obj, buffer, buffer_len);
+    return OldBuffer_Native_AsCharBuffer(obj, buffer, buffer_len);
 }
 
 OLDBUFFER_INLINE int
@@ -745,7 +793,7 @@ OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
         }
     }
 #endif
-    return PyObject_AsReadBuffer(obj, buffer, buffer_len);
+    return OldBuffer_Native_AsReadBuffer(obj, buffer, buffer_len);
 }
 
 OLDBUFFER_INLINE int
@@ -762,7 +810,7 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
         }
     }
 #endif
-    return PyObject_AsWriteBuffer(obj, buffer, buffer_len);
+    return OldBuffer_Native_AsWriteBuffer(obj, buffer, buffer_len);
 }
 
 /* The interpreter's own crashes on NULL and leaves set the exception of
@@ -784,18 +832,12 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
     }
 #endif
     had_exception = PyErr_Occurred() != OLDBUFFER_NULL;
-    res = PyObject_CheckReadBuffer(obj);
+    res = OldBuffer_Native_CheckReadBuffer(obj);
     if (!had_exception && PyErr_Occurred()) {
         PyErr_Clear();
     }
     return res;
 }
-
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic pop
-#elif defined(_MSC_VER)
-#  pragma warning(pop)
-#endif
 
 #endif /* OLDBUFFER_IMPL_NATIVE */
 

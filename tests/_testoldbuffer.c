@@ -15,55 +15,6 @@
 #include <Python.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------------
- * The interpreter's own functions, reached before oldbuffer.h maps the
- * PyObject_* names onto its own implementation.
- * ------------------------------------------------------------------- */
-#if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
-/* 3.13+ keeps them only as ABI-only symbols (checked with nm -D on 3.13,
- * 3.14, 3.14d and 3.15). */
-#  ifdef __cplusplus
-extern "C" {
-#  endif
-PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
-                                      Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
-                                      Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
-#  ifdef __cplusplus
-}
-#  endif
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic push
-#  pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
-static int
-native_char(PyObject *o, const char **b, Py_ssize_t *n)
-{
-    return PyObject_AsCharBuffer(o, b, n);
-}
-static int
-native_read(PyObject *o, const void **b, Py_ssize_t *n)
-{
-    return PyObject_AsReadBuffer(o, b, n);
-}
-static int
-native_write(PyObject *o, void **b, Py_ssize_t *n)
-{
-    return PyObject_AsWriteBuffer(o, b, n);
-}
-static int
-native_check(PyObject *o)
-{
-    return PyObject_CheckReadBuffer(o);
-}
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic pop
-#endif
-
 #include "oldbuffer.h"
 
 /* Compile-time proof that the legacy names now mean oldbuffer's. */
@@ -85,7 +36,8 @@ enum { IMPL_OLDBUFFER = 0, IMPL_NATIVE = 1, IMPL_COMPAT = 2 };
 static const ob_impl impls[] = {
     {OldBuffer_AsCharBuffer, OldBuffer_AsReadBuffer, OldBuffer_AsWriteBuffer,
      OldBuffer_CheckReadBuffer},
-    {native_char, native_read, native_write, native_check},
+    {OldBuffer_Native_AsCharBuffer, OldBuffer_Native_AsReadBuffer,
+     OldBuffer_Native_AsWriteBuffer, OldBuffer_Native_CheckReadBuffer},
     {compat_char, compat_read, compat_write, compat_check},
 };
 
