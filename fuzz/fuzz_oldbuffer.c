@@ -34,20 +34,6 @@
 #  error "the fuzzer needs CPython 3.12+ (PyErr_GetRaisedException)"
 #endif
 
-/* ---------------------------------------------------------------------
- * The interpreter's own functions, reached before oldbuffer.h maps the
- * PyObject_* names onto its implementation.  3.13+ keeps them only as
- * ABI-only exports, so declare them there.
- * ------------------------------------------------------------------- */
-#if PY_VERSION_HEX >= 0x030D0000
-PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
-                                      Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
-                                      Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
-#endif
-
 enum { CALL_CHAR, CALL_READ, CALL_WRITE, CALL_CHECK, NCALLS };
 enum { IMPL_NATIVE, IMPL_OLDBUFFER };
 enum { PRESET_EXC = 1, NULL_OBJ = 2, NULL_BUF = 4, NULL_LEN = 8 };
@@ -68,54 +54,41 @@ static char sentinel_byte;
 #define SENTINEL ((void *)&sentinel_byte)
 #define LEN_SENTINEL ((Py_ssize_t)-12345)
 
-#if defined(__clang__)
-#  pragma clang diagnostic push
-#  pragma clang diagnostic ignored "-Wdeprecated-declarations"
-#endif
-static int
-native_call(int what, PyObject *o, int how, Outputs *out)
-{
-    Py_ssize_t *lenp = (how & NULL_LEN) ? NULL : &out->len;
-
-    switch (what) {
-    case CALL_CHAR:
-        return PyObject_AsCharBuffer(o, (how & NULL_BUF) ? NULL : &out->cbuf,
-                                     lenp);
-    case CALL_READ:
-        return PyObject_AsReadBuffer(o, (how & NULL_BUF) ? NULL : &out->rbuf,
-                                     lenp);
-    case CALL_WRITE:
-        return PyObject_AsWriteBuffer(o, (how & NULL_BUF) ? NULL : &out->wbuf,
-                                      lenp);
-    default:
-        return PyObject_CheckReadBuffer(o);
-    }
-}
-#if defined(__clang__)
-#  pragma clang diagnostic pop
-#endif
-
 #define OLDBUFFER_NO_COMPAT_NAMES
 #include "oldbuffer.h"
 
+/* The two implementations compared: the interpreter's own (through the
+ * header's OldBuffer_Native_*) and oldbuffer's. */
+typedef struct {
+    int (*as_char)(PyObject *, const char **, Py_ssize_t *);
+    int (*as_read)(PyObject *, const void **, Py_ssize_t *);
+    int (*as_write)(PyObject *, void **, Py_ssize_t *);
+    int (*check)(PyObject *);
+} Impl;
+
+static const Impl impls[2] = {
+    {OldBuffer_Native_AsCharBuffer, OldBuffer_Native_AsReadBuffer,
+     OldBuffer_Native_AsWriteBuffer, OldBuffer_Native_CheckReadBuffer},
+    {OldBuffer_AsCharBuffer, OldBuffer_AsReadBuffer, OldBuffer_AsWriteBuffer,
+     OldBuffer_CheckReadBuffer},
+};
+
 static int
-oldbuffer_call(int what, PyObject *o, int how, Outputs *out)
+impl_call(int impl, int what, PyObject *o, int how, Outputs *out)
 {
+    const Impl *f = &impls[impl];
     Py_ssize_t *lenp = (how & NULL_LEN) ? NULL : &out->len;
+    int no_buf = (how & NULL_BUF) != 0;
 
     switch (what) {
     case CALL_CHAR:
-        return OldBuffer_AsCharBuffer(o, (how & NULL_BUF) ? NULL : &out->cbuf,
-                                      lenp);
+        return f->as_char(o, no_buf ? NULL : &out->cbuf, lenp);
     case CALL_READ:
-        return OldBuffer_AsReadBuffer(o, (how & NULL_BUF) ? NULL : &out->rbuf,
-                                      lenp);
+        return f->as_read(o, no_buf ? NULL : &out->rbuf, lenp);
     case CALL_WRITE:
-        return OldBuffer_AsWriteBuffer(o,
-                                       (how & NULL_BUF) ? NULL : &out->wbuf,
-                                       lenp);
+        return f->as_write(o, no_buf ? NULL : &out->wbuf, lenp);
     default:
-        return OldBuffer_CheckReadBuffer(o);
+        return f->check(o);
     }
 }
 
@@ -411,8 +384,7 @@ run_call(int impl, int what, PyObject *obj, int how, Outcome *o)
     if (how & PRESET_EXC) {
         PyErr_SetString(PyExc_KeyError, "preset");
     }
-    o->ret = impl == IMPL_NATIVE ? native_call(what, arg, how, &out)
-                                 : oldbuffer_call(what, arg, how, &out);
+    o->ret = impl_call(impl, what, arg, how, &out);
     o->buf = what == CALL_CHAR ? (const void *)out.cbuf
            : what == CALL_READ ? out.rbuf : out.wbuf;
     o->len = out.len;
