@@ -102,6 +102,9 @@ uninstall:
 		$(DESTDIR)$(OB_CMAKEDIR)/oldbufferConfigVersion.cmake
 	-rmdir $(DESTDIR)$(OB_CMAKEDIR)
 
+# Building a wheel offline needs setuptools and `wheel` in that Python
+# (setuptools 70.1+ alone will do): Debian's python3 has both.
+WHEEL_PYTHON ?= /usr/bin/python3
 wheel:
-	$(PYTHON) -m pip wheel --no-build-isolation --no-deps --no-index \
+	$(WHEEL_PYTHON) -m pip wheel --no-build-isolation --no-deps --no-index \
 		-w build/dist .

@@ -6,7 +6,7 @@ set -eu
 PKGS="gcc g++ clang make debootstrap python3 binutils"
 # issue 5 (tests/suite_buildsystems.py): CMake and pkg-config routes, and
 # setuptools for the pyenv interpreters that ship without it (3.12+).
-PKGS="$PKGS cmake pkgconf python3-pip python3-setuptools python3-setuptools-whl"
+PKGS="$PKGS cmake pkgconf python3-pip python3-setuptools python3-setuptools-whl python3-wheel"
 # issue 4 (tests/suite_scanner.py): memcheck of tools/oldbuffer-scan.c.
 PKGS="$PKGS valgrind"
 # issue 7 (tests/suite_reliability.py, make fuzz): clang's libFuzzer and
