@@ -33,6 +33,11 @@
  *   gcc -include oldbuffer.h ...          (clang, icc: the same)
  *   cl /FIoldbuffer.h ...                 (MSVC)
  *
+ * With -include, this header includes Python.h before the file does: a
+ * "#define PY_SSIZE_T_CLEAN" or "#define Py_LIMITED_API" in the file then
+ * comes too late and is ignored.  Pass such macros on the command line
+ * (-DPY_SSIZE_T_CLEAN) as well.
+ *
  * It always defines the project's own implementation,
  *
  *   OldBuffer_AsCharBuffer   OldBuffer_AsReadBuffer
@@ -987,44 +992,33 @@ oldbuffer_write_error(void)
 }
 
 /* The read and char calls share one body, as in CPython 3.x; only a
- * legacy exporter tells them apart (bf_getcharbuffer), so char_call. */
+ * legacy exporter tells them apart (bf_getcharbuffer), so char_call.
+ * This is the part after the fast paths, in a function of its own so
+ * that compilers inline the fast paths into the caller even where they
+ * keep this out of line (gcc 16 -O2 inlined neither while they were
+ * one function). */
 OLDBUFFER_INLINE int
-oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
-                  int char_call)
+oldbuffer_export_read(PyObject *obj, const void **buffer,
+                      Py_ssize_t *buffer_len, int char_call)
 {
     Py_buffer view;
 
-    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
-        return oldbuffer_null_error();
-    }
-#if defined(OLDBUFFER_FAST_PATHS)
-    {
-        /* (Initialised for gcc -O3 -Wmaybe-uninitialized; free.) */
-        void *p = OLDBUFFER_NULL;
-        Py_ssize_t len = 0;
-
-        if (oldbuffer_storage(obj, &p, &len) >= 0) {
-            *buffer = p;
-            *buffer_len = len;
-            return 0;
-        }
-    }
-#endif
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
     {
         /* (After the fast paths: bytes and bytearray keep their own
          * procs, so this lookup is only paid by other types.) */
         const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
-        if (lp != OLDBUFFER_NULL && char_call) {
-            const char *cp = OLDBUFFER_NULL;
+        const char *cp = OLDBUFFER_NULL;
+
+        if (lp != OLDBUFFER_NULL && !char_call) {
+            return oldbuffer_legacy_as_read(obj, lp, buffer, buffer_len);
+        }
+        if (lp != OLDBUFFER_NULL) {
             if (oldbuffer_legacy_as_char(obj, lp, &cp, buffer_len) != 0) {
                 return -1;
             }
             *buffer = cp;
             return 0;
-        }
-        if (lp != OLDBUFFER_NULL) {
-            return oldbuffer_legacy_as_read(obj, lp, buffer, buffer_len);
         }
     }
 #else
@@ -1053,6 +1047,42 @@ oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
 }
 
 OLDBUFFER_INLINE int
+oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
+                  int char_call)
+{
+    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
+        return oldbuffer_null_error();
+    }
+#if defined(OLDBUFFER_FAST_PATHS)
+    {
+        /* (Initialised for gcc -O3 -Wmaybe-uninitialized; free.) */
+        void *p = OLDBUFFER_NULL;
+        Py_ssize_t len = 0;
+
+        if (oldbuffer_storage(obj, &p, &len) >= 0) {
+            *buffer = p;
+            *buffer_len = len;
+            return 0;
+        }
+    }
+#endif
+    {
+        /* Through locals, so that compilers see *buffer set whenever 0
+         * is returned even with oldbuffer_export_read() out of line
+         * (gcc 12 -Os -Wmaybe-uninitialized in the caller). */
+        const void *p = OLDBUFFER_NULL;
+        Py_ssize_t len = 0;
+
+        if (oldbuffer_export_read(obj, &p, &len, char_call) != 0) {
+            return -1;
+        }
+        *buffer = p;
+        *buffer_len = len;
+        return 0;
+    }
+}
+
+OLDBUFFER_INLINE int
 OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
                        Py_ssize_t *buffer_len)
 {
@@ -1062,7 +1092,9 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
     int res;
 
     if (buffer == OLDBUFFER_NULL) {
-        return oldbuffer_as_read(obj, OLDBUFFER_NULL, buffer_len, 1);
+        /* (What oldbuffer_as_read says too; one call site less to
+         * inline.) */
+        return oldbuffer_null_error();
     }
     res = oldbuffer_as_read(obj, &p, buffer_len, 1);
     if (res != 0) {
