@@ -1051,7 +1051,8 @@ oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
                   int char_call)
 {
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
-        return oldbuffer_null_error();
+        (void)oldbuffer_null_error();
+        return -1;   /* (written out: see oldbuffer_write_error) */
     }
 #if defined(OLDBUFFER_FAST_PATHS)
     {
@@ -1094,7 +1095,8 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
     if (buffer == OLDBUFFER_NULL) {
         /* (What oldbuffer_as_read says too; one call site less to
          * inline.) */
-        return oldbuffer_null_error();
+        (void)oldbuffer_null_error();
+        return -1;
     }
     res = oldbuffer_as_read(obj, &p, buffer_len, 1);
     if (res != 0) {
@@ -1111,35 +1113,12 @@ OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
     return oldbuffer_as_read(obj, buffer, buffer_len, 0);
 }
 
+/* The write call after its fast paths (see oldbuffer_export_read). */
 OLDBUFFER_INLINE int
-OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
+oldbuffer_export_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 {
     Py_buffer view;
 
-    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
-        return oldbuffer_null_error();
-    }
-#if defined(OLDBUFFER_FAST_PATHS)
-    {
-        /* (Initialised for gcc -O3 -Wmaybe-uninitialized; free.) */
-        void *p = OLDBUFFER_NULL;
-        Py_ssize_t len = 0;
-
-        switch (oldbuffer_storage(obj, &p, &len)) {
-        case 0:
-            *buffer = p;
-            *buffer_len = len;
-            return 0;
-        case 1:
-            /* bytes' getbuffer raises BufferError, which CPython then
-             * replaces with this one. */
-            oldbuffer_write_error();
-            return -1;
-        default:
-            break;
-        }
-    }
-#endif
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
     {
         const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
@@ -1157,6 +1136,40 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     *buffer = view.buf;
     *buffer_len = view.len;
     oldbuffer_release(&view);
+    return 0;
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
+{
+    /* (Locals, as in oldbuffer_as_read.) */
+    void *p = OLDBUFFER_NULL;
+    Py_ssize_t len = 0;
+
+    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
+        (void)oldbuffer_null_error();
+        return -1;   /* (written out: see oldbuffer_write_error) */
+    }
+#if defined(OLDBUFFER_FAST_PATHS)
+    switch (oldbuffer_storage(obj, &p, &len)) {
+    case 0:
+        *buffer = p;
+        *buffer_len = len;
+        return 0;
+    case 1:
+        /* bytes' getbuffer raises BufferError, which CPython then
+         * replaces with this one. */
+        oldbuffer_write_error();
+        return -1;
+    default:
+        break;
+    }
+#endif
+    if (oldbuffer_export_write(obj, &p, &len) != 0) {
+        return -1;
+    }
+    *buffer = p;
+    *buffer_len = len;
     return 0;
 }
 
