@@ -27,12 +27,18 @@
  * ------------------------------------------------------------------- */
 #if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
 /* gh-85275: 3.13 keeps them as ABI-only symbols. */
+#  ifdef __cplusplus
+extern "C" {
+#  endif
 PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
                                       Py_ssize_t *);
 PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
                                       Py_ssize_t *);
 PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
 PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
+#  ifdef __cplusplus
+}
+#  endif
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -81,7 +81,7 @@ def measure_row(obj, call, how, iterations, samples):
 
 def main():
     iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
-    samples = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+    samples = int(sys.argv[2]) if len(sys.argv) > 2 else 11
     pypy = hasattr(sys, "pypy_version_info")
     python = (sys.version.split()[0] + (" pypy" if pypy else "")
               + (" debug" if hasattr(sys, "gettotalrefcount") else ""))

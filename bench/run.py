@@ -94,7 +94,7 @@ def main():
                     help="interpreters whose tag starts with this "
                          "(repeatable; default: %s)" % " ".join(DEFAULT))
     ap.add_argument("--iterations", type=int, default=200000)
-    ap.add_argument("--samples", type=int, default=7)
+    ap.add_argument("--samples", type=int, default=11)
     ap.add_argument("--no-fast-paths", action="store_true",
                     help="build with -DOLDBUFFER_NO_FAST_PATHS")
     args = ap.parse_args()
