@@ -4,8 +4,9 @@
  * `iterations` times in a C loop and returns the elapsed nanoseconds.
  * Three implementations are measured side by side:
  *
- *   IMPL_NATIVE     the interpreter's own PyObject_As*Buffer (ABI-only
- *                   symbols from 3.13 on, declared here as in the tests);
+ *   IMPL_NATIVE     the interpreter's own PyObject_As*Buffer, through
+ *                   the header's OldBuffer_Native_* (a call into the
+ *                   interpreter, as from a legacy extension);
  *   IMPL_OLDBUFFER  OldBuffer_* from include/oldbuffer.h, inlined into
  *                   the loop exactly as a user's extension gets it;
  *   IMPL_LIMIT      the fastest direct code that gets the same answer
@@ -21,25 +22,7 @@
 #include <Python.h>
 #include <time.h>
 
-/* ---------------------------------------------------------------------
- * The interpreter's own functions, reached before oldbuffer.h maps the
- * PyObject_* names onto its own implementation.
- * ------------------------------------------------------------------- */
-#if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
-/* gh-85275: 3.13 keeps them as ABI-only symbols. */
-#  ifdef __cplusplus
-extern "C" {
-#  endif
-PyAPI_FUNC(int) PyObject_AsCharBuffer(PyObject *, const char **,
-                                      Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_AsReadBuffer(PyObject *, const void **,
-                                      Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_AsWriteBuffer(PyObject *, void **, Py_ssize_t *);
-PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
-#  ifdef __cplusplus
-}
-#  endif
-#endif
+#include "oldbuffer.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 /* The compiler must assume obj changed: redo every load and check. */
@@ -93,41 +76,6 @@ now_ns(void)
         res = (expr); \
         FOLD(res, p, n); \
     }
-
-/* The native loop calls them by their own names, as a legacy extension
- * does (3.8-3.12 mark them Py_DEPRECATED(3.0)), before oldbuffer.h maps
- * those names onto its own. */
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic push
-#  pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
-static size_t
-loop_native(int call, PyObject *obj, Py_ssize_t iterations)
-{
-    Py_ssize_t i;
-    size_t acc = 0;
-
-    switch (call) {
-    case CALL_CHAR:
-        LOOP(const char *p = NULL, PyObject_AsCharBuffer(obj, &p, &n));
-        break;
-    case CALL_READ:
-        LOOP(const void *p = NULL, PyObject_AsReadBuffer(obj, &p, &n));
-        break;
-    case CALL_WRITE:
-        LOOP(void *p = NULL, PyObject_AsWriteBuffer(obj, &p, &n));
-        break;
-    default:
-        LOOP(void *p = NULL, PyObject_CheckReadBuffer(obj));
-        break;
-    }
-    return acc;
-}
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic pop
-#endif
-
-#include "oldbuffer.h"
 
 /* ---------------------------------------------------------------------
  * The limit: the fastest direct code giving the same answer
@@ -207,28 +155,34 @@ limit_call(int call, int how, PyObject *obj, void **buf, Py_ssize_t *len)
     }
 }
 
-static size_t
-loop_oldbuffer(int call, PyObject *obj, Py_ssize_t iterations)
-{
-    Py_ssize_t i;
-    size_t acc = 0;
-
-    switch (call) {
-    case CALL_CHAR:
-        LOOP(const char *p = NULL, OldBuffer_AsCharBuffer(obj, &p, &n));
-        break;
-    case CALL_READ:
-        LOOP(const void *p = NULL, OldBuffer_AsReadBuffer(obj, &p, &n));
-        break;
-    case CALL_WRITE:
-        LOOP(void *p = NULL, OldBuffer_AsWriteBuffer(obj, &p, &n));
-        break;
-    default:
-        LOOP(void *p = NULL, OldBuffer_CheckReadBuffer(obj));
-        break;
+/* One loop per call for an implementation whose four functions are
+ * PREFIX##AsCharBuffer & co.: OldBuffer_Native_* (the interpreter's own,
+ * a real call into it) and OldBuffer_* (inlined). */
+#define IMPL_LOOPS(name, prefix) \
+    static size_t \
+    name(int call, PyObject *obj, Py_ssize_t iterations) \
+    { \
+        Py_ssize_t i; \
+        size_t acc = 0; \
+        switch (call) { \
+        case CALL_CHAR: \
+            LOOP(const char *p = NULL, prefix##AsCharBuffer(obj, &p, &n)); \
+            break; \
+        case CALL_READ: \
+            LOOP(const void *p = NULL, prefix##AsReadBuffer(obj, &p, &n)); \
+            break; \
+        case CALL_WRITE: \
+            LOOP(void *p = NULL, prefix##AsWriteBuffer(obj, &p, &n)); \
+            break; \
+        default: \
+            LOOP(void *p = NULL, prefix##CheckReadBuffer(obj)); \
+            break; \
+        } \
+        return acc; \
     }
-    return acc;
-}
+
+IMPL_LOOPS(loop_native, OldBuffer_Native_)
+IMPL_LOOPS(loop_oldbuffer, OldBuffer_)
 
 /* The limit's `how` is fixed per object: specialise the loop on it so
  * that the switch in limit_call folds away. */

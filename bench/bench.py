@@ -104,7 +104,7 @@ def main():
           "| OldBuffer/native | OldBuffer/limit | target |")
     print("|---|---|--:|--:|--:|--:|--:|---|")
     for r in rows:
-        print("| %s | %s | %.1f | %.1f | %.1f | %.2fx | %.2fx | %s %s |"
+        print("| %s | %s | %.2f | %.2f | %.2f | %.2fx | %.2fx | %s %s |"
               % (r["kind"], NAMES[r["call"]], r["native"], r["oldbuffer"],
                  r["limit"], r["ratio_native"], r["ratio_limit"],
                  "ok" if r["met"] else "MISSED", r["target"]))
