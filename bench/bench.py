@@ -21,15 +21,9 @@ import os
 import platform
 import sys
 
-BUILD = os.environ.get("OLDBUFFER_BENCH_BUILD")
-if BUILD:
-    sys.path.insert(0, BUILD)
-import _bench  # noqa: E402
-
-try:
-    import numpy
-except ImportError:
-    numpy = None
+# (bench/run.py imports this file for row() and table() alone: the
+# extension and numpy are imported by main().)
+_bench = numpy = None
 
 CALLS = ("char", "read", "write", "check")
 NAMES = {"char": "AsCharBuffer", "read": "AsReadBuffer",
@@ -68,6 +62,29 @@ def target(kind, call, ratio_native, ratio_limit):
     return "<=1.05x native", ratio_native <= 1.05
 
 
+def row(kind, call, native, ours, limit):
+    """One result row: times in ns/call, ratios, target."""
+    rn, rl = ours / native, ours / limit
+    text, met = target(kind, call, rn, rl)
+    return {"kind": kind, "call": call, "native": native, "oldbuffer": ours,
+            "limit": limit, "ratio_native": rn, "ratio_limit": rl,
+            "target": text, "met": met}
+
+
+def table(rows):
+    """The Markdown table of rows, as lines."""
+    lines = ["| object | call | native ns | OldBuffer ns | limit ns "
+             "| OldBuffer/native | OldBuffer/limit | target |",
+             "|---|---|--:|--:|--:|--:|--:|---|"]
+    for r in rows:
+        lines.append("| %s | %s | %.2f | %.2f | %.2f | %.2fx | %.2fx | %s %s |"
+                     % (r["kind"], NAMES[r["call"]], r["native"],
+                        r["oldbuffer"], r["limit"], r["ratio_native"],
+                        r["ratio_limit"], "ok" if r["met"] else "MISSED",
+                        r["target"]))
+    return lines
+
+
 def measure_row(obj, call, how, iterations, samples):
     best = [float("inf")] * 3
     for _ in range(samples):
@@ -80,34 +97,28 @@ def measure_row(obj, call, how, iterations, samples):
 
 
 def main():
+    global _bench, numpy
+    build = os.environ.get("OLDBUFFER_BENCH_BUILD")
+    if build:
+        sys.path.insert(0, build)
+    import _bench
+    try:
+        import numpy
+    except ImportError:
+        numpy = None
     iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
     samples = int(sys.argv[2]) if len(sys.argv) > 2 else 11
     pypy = hasattr(sys, "pypy_version_info")
     python = (sys.version.split()[0] + (" pypy" if pypy else "")
               + (" debug" if hasattr(sys, "gettotalrefcount") else ""))
-    rows = []
-    for kind, obj, how in objects():
-        for call in CALLS:
-            native, ours, limit = measure_row(obj, call, how, iterations,
-                                              samples)
-            rn, rl = ours / native, ours / limit
-            text, met = target(kind, call, rn, rl)
-            rows.append({"kind": kind, "call": call, "native": native,
-                         "oldbuffer": ours, "limit": limit,
-                         "ratio_native": rn, "ratio_limit": rl,
-                         "target": text, "met": met})
+    rows = [row(kind, call, *measure_row(obj, call, how, iterations,
+                                         samples))
+            for kind, obj, how in objects() for call in CALLS]
     print("Python %s, %s, fast paths %s, %d calls x %d samples (min)"
           % (python, platform.machine(),
              "on" if _bench.FAST_PATHS else "off", iterations, samples))
     print("")
-    print("| object | call | native ns | OldBuffer ns | limit ns "
-          "| OldBuffer/native | OldBuffer/limit | target |")
-    print("|---|---|--:|--:|--:|--:|--:|---|")
-    for r in rows:
-        print("| %s | %s | %.2f | %.2f | %.2f | %.2fx | %.2fx | %s %s |"
-              % (r["kind"], NAMES[r["call"]], r["native"], r["oldbuffer"],
-                 r["limit"], r["ratio_native"], r["ratio_limit"],
-                 "ok" if r["met"] else "MISSED", r["target"]))
+    print("\n".join(table(rows)))
     print("")
     print("OLDBUFFER-BENCH " + json.dumps(
         {"python": python, "fast_paths": bool(_bench.FAST_PATHS),

@@ -11,8 +11,9 @@ extension (the interpreter's own CFLAGS, plus -Werror) into
 build/bench/<tag>/ and runs bench/bench.py there: nanoseconds per call of
 the interpreter's own function, OldBuffer_* and the direct code for each
 type ("limit"), min of several interleaved samples of 200,000 calls each,
-one process per interpreter, one interpreter at a time.  It prints one
-Markdown table per interpreter, then which targets held.
+in three processes per interpreter (the minimum over all: where the code
+lands in memory differs between processes), one interpreter at a time.
+It prints one Markdown table per interpreter, then which targets held.
 
 Timings are for this machine at this moment; only the ratios are meant to
 be compared.  Nothing here is a test: it always exits 0 unless an
@@ -29,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "tests"))
 import harness  # noqa: E402
 from harness import say  # noqa: E402
+import bench  # noqa: E402  (bench/bench.py: row(), table())
 
 DEFAULT = ("3.12", "3.13", "3.14-sid")
 
@@ -88,6 +90,35 @@ def build(interp, fast_paths):
     return (outdir if code == 0 else None), out
 
 
+def run_once(interp, outdir, args):
+    """Run bench/bench.py once; its result, or None (output shown)."""
+    env = dict(os.environ, OLDBUFFER_BENCH_BUILD=outdir)
+    argv = interp.argv([interp.python, interp.path("bench", "bench.py"),
+                        str(args.iterations), str(args.samples)])
+    if interp.where == "chroot":
+        # env -i: the variable goes through the command line.
+        at = argv.index("LANG=C.UTF-8") + 1
+        argv.insert(at, "OLDBUFFER_BENCH_BUILD=" + outdir)
+    code, out = harness.run(argv, timeout=1800, env=env)
+    for line in out.splitlines():
+        if line.startswith("OLDBUFFER-BENCH ") and code == 0:
+            return json.loads(line[len("OLDBUFFER-BENCH "):])
+    say(out)
+    say("(the benchmark failed, exit %s)" % code)
+    return None
+
+
+def merge(runs):
+    """One result from several processes: per row, each implementation's
+    minimum, and the ratios and targets of those."""
+    rows = []
+    for i, first in enumerate(runs[0]["rows"]):
+        best = [min(r["rows"][i][impl] for r in runs)
+                for impl in ("native", "oldbuffer", "limit")]
+        rows.append(bench.row(first["kind"], first["call"], *best))
+    return dict(runs[0], rows=rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", action="append", default=[],
@@ -95,6 +126,10 @@ def main():
                          "(repeatable; default: %s)" % " ".join(DEFAULT))
     ap.add_argument("--iterations", type=int, default=200000)
     ap.add_argument("--samples", type=int, default=11)
+    ap.add_argument("--runs", type=int, default=3,
+                    help="processes per interpreter; the table keeps the "
+                         "minimum over all (code placement differs from "
+                         "one process to the next)")
     ap.add_argument("--no-fast-paths", action="store_true",
                     help="build with -DOLDBUFFER_NO_FAST_PATHS")
     args = ap.parse_args()
@@ -114,24 +149,18 @@ def main():
             failed += 1
             say("build failed:\n" + out)
             continue
-        env = dict(os.environ, OLDBUFFER_BENCH_BUILD=outdir)
-        argv = interp.argv([interp.python, interp.path("bench", "bench.py"),
-                            str(args.iterations), str(args.samples)])
-        if interp.where == "chroot":
-            # env -i: the variable goes through the command line.
-            at = argv.index("LANG=C.UTF-8") + 1
-            argv.insert(at, "OLDBUFFER_BENCH_BUILD=" + outdir)
-        code, out = harness.run(argv, timeout=1800, env=env)
-        result = None
-        for line in out.splitlines():
-            if line.startswith("OLDBUFFER-BENCH "):
-                result = json.loads(line[len("OLDBUFFER-BENCH "):])
-            else:
-                say(line)
-        if code != 0 or result is None:
+        runs = [run_once(interp, outdir, args)
+                for _ in range(max(1, args.runs))]
+        if any(r is None for r in runs):
             failed += 1
-            say("(the benchmark failed, exit %s)" % code)
             continue
+        result = merge(runs)
+        say("Python %s, fast paths %s, %d calls x %d samples x %d "
+            "processes (min)" % (result["python"],
+                                 "on" if result["fast_paths"] else "off",
+                                 args.iterations, args.samples, len(runs)))
+        say("")
+        say("\n".join(bench.table(result["rows"])))
         results.append((interp, result))
 
     say("")
