@@ -870,7 +870,7 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
  * versions whose abstract.c we checked (3.6-3.15: the bf_getbuffer slot
  * of the exporter; bf_releasebuffer of view->obj, then one reference of
  * view->obj dropped), and not in a debug build, whose PyObject_GetBuffer
- * also checks the exporter (bpo-43770, 3.10: _Py_CheckSlotResult). */
+ * also checks the exporter (bpo-42979, 3.10: _Py_CheckSlotResult). */
 #if defined(OLDBUFFER_FAST_PATHS) && PY_VERSION_HEX < 0x03100000 \
     && !defined(Py_DEBUG)
 #  define OLDBUFFER_INLINE_SLOTS 1
