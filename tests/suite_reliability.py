@@ -46,6 +46,9 @@ BUILD = os.path.join(harness.TOP, "build")
 SANITIZER_REPORT = re.compile(
     r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:"
     r"|SUMMARY: \w+Sanitizer")
+MEMCHECK_REPORT = re.compile(
+    r"^==\d+== (Invalid|Conditional|Use of|Syscall param|Mismatched"
+    r"|Source and)", re.M)
 SANITIZE = "-fsanitize=address,undefined -fno-omit-frame-pointer"
 
 # Canaries: each must make its checker report, or the check proves nothing.
@@ -145,31 +148,34 @@ def canary(tally, what, flags, wrapper, env, function, expect):
                 "canary: %s is reported" % what, output)
 
 
-def differential_result(output):
-    m = re.search(r"^OLDBUFFER-RESULT (.*)$", output, re.M)
-    return m.group(1) if m else None
-
-
-def asan_one(minor):
-    """(ok, what, detail) of the differential suite under ASan+UBSan."""
+def differential_under(tool, minor, build_env, wrapper, run_env,
+                       reports):
+    """(ok, what, detail) of the differential suite on pyenv minor, its
+    modules built with build_env, run through wrapper with run_env; it
+    must pass with reports(output) == 0."""
     interp = harness.pyenv(minor)
-    what = "asan: differential suite on %s under ASan+UBSan" % minor
+    what = "%s: differential suite on %s" % (tool, minor)
     if interp is None:
         return None, what, "no pyenv %s" % minor
-    out = os.path.join(BUILD, "reliability-asan-" + minor)
-    code, output = build_test_modules(
-        interp, out, dict(os.environ, CC="gcc", CXX="g++",
-                          OB_SANITIZE=SANITIZE))
+    out = os.path.join(BUILD, "reliability-%s-%s" % (tool, minor))
+    code, output = build_test_modules(interp, out, build_env)
     if code != 0:
         return False, what, "build failed\n" + output
     code, output = harness.run(
-        [interp.python, interp.path("tests", "test_oldbuffer.py")],
-        timeout=600, env=dict(asan_env(), OLDBUFFER_BUILD=out))
-    reports = len(SANITIZER_REPORT.findall(output))
-    result = differential_result(output)
-    ok = code == 0 and result is not None and reports == 0
-    return ok, "%s: %d sanitizer reports, %s" % (what, reports, result), \
-        output
+        wrapper + [interp.python, interp.path("tests", "test_oldbuffer.py")],
+        timeout=600, env=dict(run_env, OLDBUFFER_BUILD=out))
+    n = reports(output)
+    m = re.search(r"^OLDBUFFER-RESULT (.*)$", output, re.M)
+    ok = code == 0 and m is not None and n == 0
+    return ok, "%s: %d %s reports, %s" % (
+        what, n, tool, m.group(1) if m else "no result"), output
+
+
+def asan_one(minor):
+    return differential_under(
+        "asan", minor, dict(os.environ, CC="gcc", CXX="g++",
+                            OB_SANITIZE=SANITIZE),
+        [], asan_env(), lambda out: len(SANITIZER_REPORT.findall(out)))
 
 
 def part_asan(tally):
@@ -205,31 +211,15 @@ def valgrind_argv(suppressions=None):
 
 
 def memcheck_one(minor):
-    """(ok, what, detail) of the differential suite under memcheck."""
-    interp = harness.pyenv(minor)
-    what = "memcheck: differential suite on %s under valgrind" % minor
-    if interp is None:
-        return None, what, "no pyenv %s" % minor
-    out = os.path.join(BUILD, "reliability-memcheck-" + minor)
-    code, output = build_test_modules(interp, out)
-    if code != 0:
-        return False, what, "build failed\n" + output
     supp = None
     if minor == "2.7":
-        supp = os.path.join(out, "pymalloc.supp")
+        supp = os.path.join(BUILD, "reliability-pymalloc.supp")
         with open(supp, "w") as f:
             f.write(PYMALLOC_SUPPRESSIONS)
-    code, output = harness.run(
-        valgrind_argv(supp) + [interp.python,
-                               interp.path("tests", "test_oldbuffer.py")],
-        timeout=600, env=dict(os.environ, PYTHONMALLOC="malloc",
-                              OLDBUFFER_BUILD=out))
-    result = differential_result(output)
-    errors = len(re.findall(r"^==\d+== (Invalid|Conditional|Use of|"
-                            r"Syscall param|Mismatched|Source and)",
-                            output, re.M))
-    ok = code == 0 and result is not None and errors == 0
-    return ok, "%s: %d memcheck errors, %s" % (what, errors, result), output
+    return differential_under(
+        "memcheck", minor, None, valgrind_argv(supp),
+        dict(os.environ, PYTHONMALLOC="malloc"),
+        lambda out: len(MEMCHECK_REPORT.findall(out)))
 
 
 def part_memcheck(tally):
@@ -291,6 +281,8 @@ def prepare_abi3():
 
 def main():
     tally = harness.Tally(NAME)
+    if not os.path.isdir(BUILD):
+        os.makedirs(BUILD)
     chroot_why = harness.ensure_chroot()
     prepare_abi3()
     part_fuzz(tally)
