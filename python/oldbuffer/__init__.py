@@ -45,6 +45,19 @@ def get_include():
     return _header_dir()
 
 
+class LegacyBufferWarning(RuntimeWarning):
+    """A legacy buffer call handed out a pointer that its exporter can
+    invalidate once the call returns (a bytearray resized, an mmap
+    closed, a memoryview released).
+
+    Issued by extensions compiled with OLDBUFFER_AUDIT, once per call
+    site, with the site as the warning's filename and line.  The fix:
+    keep a Py_buffer (PyObject_GetBuffer ... PyBuffer_Release) for as
+    long as the pointer is used.  Filterable like any warning, e.g.
+    python -W error::oldbuffer.LegacyBufferWarning.
+    """
+
+
 def _read_version():
     with open(os.path.join(_header_dir(), "oldbuffer.h")) as f:
         text = f.read()
