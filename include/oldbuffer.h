@@ -114,6 +114,88 @@
  * and keep the Py_buffer for as long as it uses the pointer.
  *
  * ======================================================================
+ * MODES (opt-in; all off by default, and then they cost nothing)
+ * ======================================================================
+ *
+ * Three macros change what the four PyObject_* names do in the
+ * translation unit that defines them; the OldBuffer_* functions keep the
+ * default semantics.  Each mode runs the default call first, unchanged,
+ * so pointers, lengths and errors are the default ones except where the
+ * mode says otherwise.  Python 2.7 accepts them and changes nothing.
+ *
+ * OLDBUFFER_AUDIT finds the hazardous calls.  A call is hazardous when
+ * it succeeds and its export has a release hook -- the object's type
+ * has bf_releasebuffer (bytearray, array.array, mmap, memoryview, ...)
+ * or the export names another object that has one (view.obj, e.g. the
+ * memoryview behind a PEP 688 __buffer__): then the exporter may
+ * resize, move or free the memory once the call returns.  Never for
+ * bytes or for CheckReadBuffer, which hands out no pointer.  Each
+ * hazardous call site (__FILE__:__LINE__) issues one
+ * oldbuffer.LegacyBufferWarning (a RuntimeWarning) naming the site --
+ * also as the warning's filename and line --, the call, the type and
+ * the fix (PyObject_GetBuffer ... PyBuffer_Release).  A site is
+ * marked once its warning went out without raising, so under
+ * `python -W error::oldbuffer.LegacyBufferWarning` every such call
+ * returns -1 with the warning raised (outputs untouched, no export
+ * kept).  The class is the oldbuffer package's (pip install oldbuffer,
+ * or PYTHONPATH to its python/ directory: needed for -W on the command
+ * line); without the package the first warning creates it and
+ * registers a minimal "oldbuffer" module, shared by every extension.
+ * The names become function-like macros: to take the address of one,
+ * use OldBuffer_* (no modes) or OldBuffer_*At(obj, ..., file, line).
+ * PyPy's cpyext shows no release hooks (and copies a bytearray per
+ * export): there every object but bytes is hazardous.  Sites per
+ * translation unit: OLDBUFFER_AUDIT_MAX_SITES (beyond it, a new site
+ * warns at every call).  A call made with an exception already set is
+ * not audited.  Under Py_LIMITED_API it needs 3.11.
+ *
+ * OLDBUFFER_LIFETIME_SAFE keeps a hazardous export (above) instead of
+ * releasing it, until the C function that made the call has returned
+ * to Python: a callback that tries to resize the bytearray gets
+ * BufferError instead of leaving the pointer dangling.  The export is
+ * "pinned" to the innermost Python frame (the one that called the C
+ * function) and its current instruction, in a per-thread list owned by
+ * a profile function (PyEval_SetProfile) installed while pins exist,
+ * chained to any profile function already there (sys.setprofile;
+ * cProfile before 3.12, which uses sys.monitoring since), and removed
+ * after.  It is released at the first profile event showing the call
+ * over: in that frame a C call or Python call at another instruction,
+ * or its C_RETURN / C_EXCEPTION, or the frame's return, yield or
+ * unwind.  More calls on the same object in the same frame keep the
+ * first pin (a C loop does not grow the list).  With no Python frame
+ * (a C thread) the export is released at once, as by default.  Limits:
+ *   - the pin can outlive the C function until that event: an
+ *     in-place operator on the same object right after the call, in
+ *     the same frame and before any other call (`del buf[:n]`,
+ *     `buf += ...`, slice assignment), raises BufferError, as it would
+ *     with a memoryview alive; so does a resize from a callback run by
+ *     a C caller in between (map(cfunc, ...) releases when map's
+ *     caller sees it return);
+ *   - a pointer kept beyond the C function's return still dangles;
+ *   - if Python code replaces the profile function meanwhile
+ *     (sys.setprofile, cProfile.enable before 3.12) or the thread ends,
+ *     every pin is released then: no leak, the protection ends early;
+ *     sys.getprofile() inside the C function's callbacks returns an
+ *     oldbuffer capsule;
+ *   - costs (bench in the README): a pinning call takes a second
+ *     export and, for the first pin of a thread, installs the profile
+ *     function; Python code run meanwhile is profiled.  On 3.12+ the
+ *     install switches sys.monitoring's legacy profiling on and off,
+ *     which re-instruments the code objects that run next.
+ * CPython 3.6+ with the full API only: #error on PyPy (no
+ * PyEval_SetProfile) and under Py_LIMITED_API; not for free-threaded
+ * builds yet (neither is the audit).
+ *
+ * OLDBUFFER_PY2_TEXT: PyObject_AsCharBuffer on a str (or subclass)
+ * gives its UTF-8 encoding (PyUnicode_AsUTF8AndSize: cached in the
+ * string, valid as long as it lives), as Python 2's char buffer of a
+ * unicode gave its default encoding; a string that cannot be encoded
+ * (lone surrogates) gives the UnicodeEncodeError.  By default the call
+ * raises CPython 3's TypeError.  The read and write calls are
+ * unchanged.  Python 3 only (2.7's unicode has its own char buffer);
+ * PyPy too; Py_LIMITED_API needs 3.10.
+ *
+ * ======================================================================
  * CONFIGURATION (define before including this header)
  * ======================================================================
  *
@@ -135,6 +217,14 @@
  *                               itself).  Default: off.
  *   OLDBUFFER_MAX_LEGACY_TYPES  How many types one translation unit can
  *                               give legacy procs.  Default: 64.
+ *   OLDBUFFER_AUDIT             One LegacyBufferWarning per hazardous
+ *                               call site (MODES).  Default: off.
+ *   OLDBUFFER_AUDIT_MAX_SITES   Sites one translation unit remembers.
+ *                               Default: 256.
+ *   OLDBUFFER_LIFETIME_SAFE     Keep hazardous exports until the C
+ *                               function returns (MODES).  Default: off.
+ *   OLDBUFFER_PY2_TEXT          PyObject_AsCharBuffer on str gives UTF-8
+ *                               (MODES).  Default: off.
  *   Py_LIMITED_API              Honoured (legacy exporters need the full
  *                               API: they are left out).  With a limited API of 3.11 or
  *                               later the implementation uses the
@@ -1228,13 +1318,824 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
 
 
 /* ---------------------------------------------------------------------
+ * Modes: audit, lifetime-safe, Python 2 text (opt-in; see the manual)
+ *
+ * Each mode changes what the four legacy names do in the translation
+ * unit that defines it, through OldBuffer_*At() below; the OldBuffer_*
+ * functions keep the default semantics, and with no mode defined this
+ * section is empty.  The modes build on the default call: it runs
+ * first, unchanged, so results and errors are the default ones; then
+ * the audit may warn and the lifetime-safe mode may take a pin.
+ * Python 2.7 has no export to keep and no release hook to tell movable
+ * memory from fixed memory: there the modes are accepted and change
+ * nothing.
+ * ------------------------------------------------------------------- */
+#if (defined(OLDBUFFER_AUDIT) || defined(OLDBUFFER_LIFETIME_SAFE) \
+     || defined(OLDBUFFER_PY2_TEXT)) && PY_MAJOR_VERSION >= 3
+#  define OLDBUFFER_MODES 1
+#endif
+
+#if defined(OLDBUFFER_MODES)
+
+#if defined(OLDBUFFER_LIFETIME_SAFE) && defined(PYPY_VERSION)
+#  error "OLDBUFFER_LIFETIME_SAFE needs CPython: PyPy's cpyext has no PyEval_SetProfile() (and copies bytearray per export)"
+#endif
+#if defined(OLDBUFFER_LIFETIME_SAFE) && defined(Py_LIMITED_API) \
+    && !defined(PYPY_VERSION)
+#  error "OLDBUFFER_LIFETIME_SAFE needs the full API: PyEval_SetProfile() is not in the limited API"
+#endif
+#if defined(OLDBUFFER_AUDIT) && defined(Py_LIMITED_API) \
+    && Py_LIMITED_API + 0 < 0x030B0000 && !defined(PYPY_VERSION)
+#  error "OLDBUFFER_AUDIT under Py_LIMITED_API needs 0x030B0000 (3.11: PyObject_GetBuffer, PyType_GetName)"
+#endif
+#if defined(OLDBUFFER_PY2_TEXT) && defined(Py_LIMITED_API) \
+    && Py_LIMITED_API + 0 < 0x030A0000 && !defined(PYPY_VERSION)
+#  error "OLDBUFFER_PY2_TEXT under Py_LIMITED_API needs 0x030A0000 (3.10: PyUnicode_AsUTF8AndSize)"
+#endif
+#if (defined(OLDBUFFER_AUDIT) || defined(OLDBUFFER_LIFETIME_SAFE)) \
+    && defined(Py_GIL_DISABLED)
+#  error "OLDBUFFER_AUDIT and OLDBUFFER_LIFETIME_SAFE assume the GIL: not for free-threaded builds yet"
+#endif
+
+/* What a call hands out, for the audit's message and the pin's flags. */
+enum {
+    OLDBUFFER_CALL_CHAR = 0,
+    OLDBUFFER_CALL_READ = 1,
+    OLDBUFFER_CALL_WRITE = 2
+};
+
+/* Does the type have a release hook?  Through tp_as_buffer with the full
+ * API; PyType_GetSlot() reads static types' slots from 3.10 (bpo-41073),
+ * and the limited API has Py_bf_releasebuffer from 3.11. */
+OLDBUFFER_INLINE int
+oldbuffer_has_release_hook(PyTypeObject *type)
+{
+#if defined(OLDBUFFER_FULL_API)
+    PyBufferProcs *pb = type->tp_as_buffer;
+    return pb != OLDBUFFER_NULL && pb->bf_releasebuffer != OLDBUFFER_NULL;
+#elif defined(Py_LIMITED_API) && Py_LIMITED_API + 0 >= 0x030B0000
+    return PyType_GetSlot(type, Py_bf_releasebuffer) != OLDBUFFER_NULL;
+#else
+    (void)type;
+    return 0;
+#endif
+}
+
+/* The hazard, precisely: after a successful call, can the exporter
+ * resize, move or free the memory once the export is released?  Yes when
+ * the export has a release hook -- the object's type has
+ * bf_releasebuffer (bytearray, array.array, mmap, memoryview, ...), or
+ * the export names another object that has one (view.obj: a PEP 688
+ * __buffer__ hands out a memoryview behind a wrapper).  bytes and other
+ * exporters without a hook hand out memory that lives as long as the
+ * object.  Returns 1 with *view holding an export when the hazard is
+ * there and keep is set; else 0, with no export held. */
+#if defined(OLDBUFFER_AUDIT) || defined(OLDBUFFER_LIFETIME_SAFE)
+OLDBUFFER_INLINE int
+oldbuffer_export_hazard(PyObject *obj, int flags, int keep, Py_buffer *view)
+{
+#if defined(PYPY_VERSION)
+    /* cpyext shows no release hooks, and hands some memory out as a
+     * copy per export (a bytearray's): anything but bytes may move. */
+    (void)flags;
+    (void)keep;
+    (void)view;
+    return !PyBytes_Check(obj);
+#else
+    int hazard;
+
+    if (PyBytes_CheckExact(obj)) {
+        return 0;
+    }
+    if (!keep && oldbuffer_has_release_hook(Py_TYPE(obj))) {
+        return 1;   /* no export needed to know */
+    }
+    if (!PyObject_CheckBuffer(obj)) {
+        return 0;
+    }
+    if (PyObject_GetBuffer(obj, view, flags) != 0) {
+        PyErr_Clear();   /* the call worked; a second export did not */
+        return 0;
+    }
+    hazard = oldbuffer_has_release_hook(Py_TYPE(obj))
+             || (view->obj != OLDBUFFER_NULL
+                 && oldbuffer_has_release_hook(Py_TYPE(view->obj)));
+    if (!hazard || !keep) {
+        PyBuffer_Release(view);
+    }
+    return hazard;
+#endif
+}
+#endif
+
+/* Save and restore the exception in flight around code that must run
+ * with none set (an event callback, a warning): PyErr_Fetch() is
+ * deprecated from 3.12 (gh-101578), PyErr_GetRaisedException() new. */
+#if PY_VERSION_HEX >= 0x030C0000 \
+    && (!defined(Py_LIMITED_API) || Py_LIMITED_API + 0 >= 0x030C0000)
+typedef struct { PyObject *exc; } oldbuffer_stash;
+#  define OLDBUFFER_STASH(s) ((s).exc = PyErr_GetRaisedException())
+#  define OLDBUFFER_UNSTASH(s) PyErr_SetRaisedException((s).exc)
+#else
+typedef struct { PyObject *type, *value, *tb; } oldbuffer_stash;
+#  define OLDBUFFER_STASH(s) PyErr_Fetch(&(s).type, &(s).value, &(s).tb)
+#  define OLDBUFFER_UNSTASH(s) PyErr_Restore((s).type, (s).value, (s).tb)
+#endif
+
+
+/* --- Audit (OLDBUFFER_AUDIT) ---------------------------------------- */
+#if defined(OLDBUFFER_AUDIT)
+
+#if !defined(OLDBUFFER_AUDIT_MAX_SITES)
+#  define OLDBUFFER_AUDIT_MAX_SITES 256
+#endif
+
+typedef struct {
+    const char *file;
+    int line;
+} oldbuffer_site;
+
+/* strcmp() == 0, without <string.h>, which Python.h no longer includes
+ * under the limited API from 3.13 (gh-108765). */
+OLDBUFFER_INLINE int
+oldbuffer_same_file(const char *a, const char *b)
+{
+    if (a == b) {
+        return 1;
+    }
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+/* The sites of this translation unit that have warned.  A site is
+ * marked only once its warning went out without raising: under
+ * -W error every call raises.  When the table is full, new sites warn
+ * at every call rather than never. */
+OLDBUFFER_INLINE int
+oldbuffer_site_warned(const char *file, int line, int mark)
+{
+    static oldbuffer_site sites[OLDBUFFER_AUDIT_MAX_SITES];
+    static int used;
+    int i;
+
+    for (i = 0; i < used; i++) {
+        if (sites[i].line == line
+            && oldbuffer_same_file(sites[i].file, file)) {
+            return 1;
+        }
+    }
+    if (mark && used < OLDBUFFER_AUDIT_MAX_SITES) {
+        sites[used].file = file;
+        sites[used].line = line;
+        used++;
+    }
+    return 0;
+}
+
+/* oldbuffer.LegacyBufferWarning, shared by every extension: the class of
+ * the oldbuffer package (python/oldbuffer) if it is importable -- so
+ * that -W error::oldbuffer.LegacyBufferWarning names it -- else one
+ * made here and left in sys.modules["oldbuffer"] for the next
+ * extension to find.  Borrowed; cached for the process. */
+OLDBUFFER_INLINE PyObject *
+oldbuffer_warning_category(void)
+{
+    static PyObject *category;
+    PyObject *module, *cls;
+
+    if (category != OLDBUFFER_NULL) {
+        return category;
+    }
+    module = PyImport_ImportModule("oldbuffer");
+    if (module == OLDBUFFER_NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_ImportError)) {
+            return OLDBUFFER_NULL;
+        }
+        PyErr_Clear();
+        module = PyModule_New("oldbuffer");
+        if (module == OLDBUFFER_NULL
+            || PyDict_SetItemString(PyImport_GetModuleDict(), "oldbuffer",
+                                    module) < 0) {
+            Py_XDECREF(module);
+            return OLDBUFFER_NULL;
+        }
+    }
+    cls = PyObject_GetAttrString(module, "LegacyBufferWarning");
+    if (cls == OLDBUFFER_NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            Py_DECREF(module);
+            return OLDBUFFER_NULL;
+        }
+        PyErr_Clear();
+        cls = PyErr_NewExceptionWithDoc(
+            "oldbuffer.LegacyBufferWarning",
+            "A legacy buffer call handed out a pointer that its exporter "
+            "can invalidate once the call returns.",
+            PyExc_RuntimeWarning, OLDBUFFER_NULL);
+        if (cls == OLDBUFFER_NULL
+            || PyObject_SetAttrString(module, "LegacyBufferWarning",
+                                      cls) < 0) {
+            Py_XDECREF(cls);
+            Py_DECREF(module);
+            return OLDBUFFER_NULL;
+        }
+    }
+    Py_DECREF(module);
+    if (!PyType_Check(cls) || !PyObject_IsSubclass(cls, PyExc_Warning)) {
+        Py_DECREF(cls);
+        PyErr_SetString(PyExc_TypeError,
+                        "oldbuffer.LegacyBufferWarning is not a Warning");
+        return OLDBUFFER_NULL;
+    }
+    category = cls;   /* kept for the process */
+    return category;
+}
+
+/* The type's name as a str (new reference). */
+OLDBUFFER_INLINE PyObject *
+oldbuffer_type_name(PyObject *obj)
+{
+#if defined(OLDBUFFER_FULL_API)
+    return PyUnicode_FromString(Py_TYPE(obj)->tp_name);
+#else
+    return PyType_GetName(Py_TYPE(obj));
+#endif
+}
+
+/* Warn once for this site: 0, or -1 with the warning raised as an
+ * exception (-W error) or with what made it impossible to warn. */
+OLDBUFFER_INLINE int
+oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line)
+{
+    static const char *const names[] = {
+        "PyObject_AsCharBuffer", "PyObject_AsReadBuffer",
+        "PyObject_AsWriteBuffer"
+    };
+    PyObject *category, *type_name, *message;
+    const char *text;
+    int res;
+
+    category = oldbuffer_warning_category();
+    if (category == OLDBUFFER_NULL) {
+        return -1;
+    }
+    type_name = oldbuffer_type_name(obj);
+    if (type_name == OLDBUFFER_NULL) {
+        return -1;
+    }
+    message = PyUnicode_FromFormat(
+        "%s() at %s:%d on a '%U' object: the pointer is left unprotected "
+        "once the call returns, and '%U' can resize, move or free that "
+        "memory; keep the export for as long as the pointer is used: "
+        "PyObject_GetBuffer(obj, &view, %s) ... PyBuffer_Release(&view)",
+        names[call], file, line, type_name, type_name,
+        call == OLDBUFFER_CALL_WRITE ? "PyBUF_WRITABLE" : "PyBUF_SIMPLE");
+    Py_DECREF(type_name);
+    if (message == OLDBUFFER_NULL) {
+        return -1;
+    }
+    text = PyUnicode_AsUTF8AndSize(message, OLDBUFFER_NULL);
+    res = text == OLDBUFFER_NULL ? -1
+          : PyErr_WarnExplicit(category, text, file, line, OLDBUFFER_NULL,
+                               OLDBUFFER_NULL);
+    Py_DECREF(message);
+    if (res < 0) {
+        return -1;
+    }
+    (void)oldbuffer_site_warned(file, line, 1);
+    return 0;
+}
+
+OLDBUFFER_INLINE int
+oldbuffer_audit(PyObject *obj, int call, const char *file, int line)
+{
+    Py_buffer view;
+    int flags = call == OLDBUFFER_CALL_WRITE ? PyBUF_WRITABLE : PyBUF_SIMPLE;
+
+    if (file == OLDBUFFER_NULL || oldbuffer_site_warned(file, line, 0)
+        || !oldbuffer_export_hazard(obj, flags, 0, &view)) {
+        return 0;
+    }
+    return oldbuffer_audit_warn(obj, call, file, line);
+}
+
+#endif /* OLDBUFFER_AUDIT */
+
+
+/* --- Lifetime-safe (OLDBUFFER_LIFETIME_SAFE) --------------------------
+ *
+ * A hazardous export (see oldbuffer_export_hazard) is kept -- "pinned"
+ * -- instead of released, in a per-thread list owned by a profile
+ * function (PyEval_SetProfile) that this translation unit installs on
+ * the calling thread while it holds pins, chained to any profile
+ * function already there (sys.setprofile(), cProfile before 3.12).  A
+ * pin records the innermost Python frame and its instruction at the
+ * call: the frame that called the C function.  It is released at the
+ * first profile event showing that call over:
+ *   - PyTrace_C_RETURN / PyTrace_C_EXCEPTION / PyTrace_RETURN in that
+ *     frame (its C call returned; the frame returned, yielded, unwound);
+ *   - PyTrace_C_CALL in that frame, or PyTrace_CALL of a function whose
+ *     caller is that frame, at another instruction than the pin's (the
+ *     frame went on and calls something else).
+ * The C function's own C_RETURN fires only when a profile function was
+ * on before the call (CPython decides at the call), so the second rule
+ * is what usually ends a pin; Python code that the C function calls
+ * back runs at the pin's instruction and keeps it.  Pending calls
+ * (Py_AddPendingCall) were rejected: they run in the main thread only,
+ * and at any eval-breaker check, including inside those callbacks.
+ * The last pin released, the profile function puts the previous one
+ * back.  If Python code replaces it meanwhile (sys.setprofile(),
+ * cProfile.enable()), or the thread ends, the list is destroyed with it
+ * and every pin released: the protection ends early, nothing leaks.
+ * --------------------------------------------------------------------- */
+#if defined(OLDBUFFER_LIFETIME_SAFE)
+
+#if PY_VERSION_HEX < 0x030B0000
+/* PyFrameObject's fields are public up to 3.10 but Python.h does not
+ * include them. */
+#  include <frameobject.h>
+#endif
+
+#define OLDBUFFER_PINS_CAPSULE "oldbuffer.pins"
+
+typedef struct oldbuffer_pin {
+    struct oldbuffer_pin *next;
+    PyObject *obj;          /* the legacy call's object (strong) */
+    PyFrameObject *frame;   /* the frame that called the C function */
+    int lasti;              /* and its instruction then */
+    Py_buffer view;         /* the export kept; never moved in memory */
+} oldbuffer_pin;
+
+typedef struct {
+    oldbuffer_pin *first;
+    Py_tracefunc saved_func;   /* the profile function we chain to */
+    PyObject *saved_obj;       /* (strong) */
+} oldbuffer_pins;
+
+/* The frame's current instruction.  bpo-40421 (3.11) made the frame
+ * struct private; PyFrame_GetLasti() reads it since. */
+OLDBUFFER_INLINE int
+oldbuffer_frame_lasti(PyFrameObject *frame)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return PyFrame_GetLasti(frame);
+#else
+    return frame->f_lasti;
+#endif
+}
+
+/* Release one pin.  A release hook may run Python code and raise; an
+ * event callback must leave no exception of its own, so such an error
+ * is reported as unraisable and the exception in flight kept. */
+OLDBUFFER_INLINE void
+oldbuffer_pin_free(oldbuffer_pin *pin)
+{
+    oldbuffer_stash stash;
+
+    OLDBUFFER_STASH(stash);
+    PyBuffer_Release(&pin->view);
+    if (PyErr_Occurred()) {
+        PyErr_WriteUnraisable(pin->obj);
+    }
+    Py_DECREF(pin->obj);
+    Py_DECREF(OLDBUFFER_CAST(PyObject *, pin->frame));
+    PyMem_Free(pin);
+    OLDBUFFER_UNSTASH(stash);
+}
+
+/* Release the pins of frame: all of them, or (all == 0) those whose
+ * call is over because the frame has moved to another instruction.
+ * One at a time, unlinked first: a release hook may pin again. */
+OLDBUFFER_INLINE void
+oldbuffer_pins_release(oldbuffer_pins *pins, PyFrameObject *frame, int all)
+{
+    oldbuffer_pin **link, *pin;
+    int lasti = 0, have_lasti = 0;
+
+    for (;;) {
+        for (link = &pins->first; *link != OLDBUFFER_NULL;
+             link = &(*link)->next) {
+            if ((*link)->frame != frame) {
+                continue;
+            }
+            if (!all && !have_lasti) {
+                lasti = oldbuffer_frame_lasti(frame);
+                have_lasti = 1;
+            }
+            if (all || (*link)->lasti != lasti) {
+                break;
+            }
+        }
+        pin = *link;
+        if (pin == OLDBUFFER_NULL) {
+            return;
+        }
+        *link = pin->next;
+        oldbuffer_pin_free(pin);
+    }
+}
+
+/* PyTrace_CALL: release the pins of the new frame's caller whose call
+ * is over.  PyFrame_GetBack() is 3.9 (bpo-40421). */
+OLDBUFFER_INLINE void
+oldbuffer_pins_release_caller(oldbuffer_pins *pins, PyFrameObject *frame)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    PyFrameObject *back = PyFrame_GetBack(frame);
+
+    if (back != OLDBUFFER_NULL) {
+        oldbuffer_pins_release(pins, back, 0);
+        Py_DECREF(OLDBUFFER_CAST(PyObject *, back));
+    }
+#else
+    if (frame->f_back != OLDBUFFER_NULL) {
+        oldbuffer_pins_release(pins, frame->f_back, 0);
+    }
+#endif
+}
+
+OLDBUFFER_INLINE void
+oldbuffer_pins_destroy(PyObject *capsule)
+{
+    oldbuffer_pins *pins = OLDBUFFER_CAST(oldbuffer_pins *,
+        PyCapsule_GetPointer(capsule, OLDBUFFER_PINS_CAPSULE));
+    oldbuffer_pin *pin;
+
+    while ((pin = pins->first) != OLDBUFFER_NULL) {
+        pins->first = pin->next;
+        oldbuffer_pin_free(pin);
+    }
+    Py_XDECREF(pins->saved_obj);
+    PyMem_Free(pins);
+}
+
+/* Put the chained profile function back, if ours is still the one
+ * installed (another extension's oldbuffer may sit on top of it: then
+ * stay, a pass-through, until it puts ours back). */
+OLDBUFFER_INLINE void
+oldbuffer_pins_uninstall(PyObject *capsule, oldbuffer_pins *pins)
+{
+    PyThreadState *ts = PyThreadState_Get();
+    oldbuffer_stash stash;
+
+    if (ts->c_profileobj != capsule) {
+        return;
+    }
+    OLDBUFFER_STASH(stash);
+    PyEval_SetProfile(pins->saved_func, pins->saved_obj);
+    OLDBUFFER_UNSTASH(stash);
+}
+
+/* The profile function: the chained one first, then the pins. */
+OLDBUFFER_INLINE int
+oldbuffer_pins_profile(PyObject *capsule, PyFrameObject *frame, int what,
+                       PyObject *arg)
+{
+    oldbuffer_pins *pins = OLDBUFFER_CAST(oldbuffer_pins *,
+        PyCapsule_GetPointer(capsule, OLDBUFFER_PINS_CAPSULE));
+    int res = 0;
+
+    /* Whoever calls PyEval_SetProfile() from here on (the chained
+     * function, or we) drops the thread's reference to the capsule. */
+    Py_INCREF(capsule);
+    if (pins->saved_func != OLDBUFFER_NULL) {
+        res = (*pins->saved_func)(pins->saved_obj, frame, what, arg);
+    }
+    if (pins->first != OLDBUFFER_NULL && frame != OLDBUFFER_NULL) {
+        switch (what) {
+        case PyTrace_C_RETURN:
+        case PyTrace_C_EXCEPTION:
+        case PyTrace_RETURN:
+            oldbuffer_pins_release(pins, frame, 1);
+            break;
+        case PyTrace_CALL:
+            /* A new frame: its caller may be a pinned frame gone on (or
+             * the C function calling back: same instruction, kept). */
+            oldbuffer_pins_release_caller(pins, frame);
+            break;
+        default:
+            oldbuffer_pins_release(pins, frame, 0);
+            break;
+        }
+    }
+    if (pins->first == OLDBUFFER_NULL) {
+        oldbuffer_pins_uninstall(capsule, pins);
+    }
+    Py_DECREF(capsule);
+    return res;
+}
+
+/* This thread's pins of this translation unit, if its profile function
+ * is installed. */
+OLDBUFFER_INLINE oldbuffer_pins *
+oldbuffer_pins_current(PyThreadState *ts)
+{
+    if (ts->c_profilefunc != oldbuffer_pins_profile) {
+        return OLDBUFFER_NULL;
+    }
+    return OLDBUFFER_CAST(oldbuffer_pins *,
+        PyCapsule_GetPointer(ts->c_profileobj, OLDBUFFER_PINS_CAPSULE));
+}
+
+OLDBUFFER_INLINE oldbuffer_pins *
+oldbuffer_pins_install(PyThreadState *ts)
+{
+    oldbuffer_pins *pins;
+    PyObject *capsule;
+    int installed;
+
+    pins = OLDBUFFER_CAST(oldbuffer_pins *, PyMem_Calloc(1, sizeof *pins));
+    if (pins == OLDBUFFER_NULL) {
+        PyErr_NoMemory();
+        return OLDBUFFER_NULL;
+    }
+    capsule = PyCapsule_New(pins, OLDBUFFER_PINS_CAPSULE,
+                            oldbuffer_pins_destroy);
+    if (capsule == OLDBUFFER_NULL) {
+        PyMem_Free(pins);
+        return OLDBUFFER_NULL;
+    }
+    pins->saved_func = ts->c_profilefunc;
+    pins->saved_obj = ts->c_profileobj;
+    Py_XINCREF(pins->saved_obj);
+    /* May fail without telling (an audit hook refusing sys.setprofile:
+     * reported as unraisable); then the capsule dies here and the call
+     * stays as the default mode has it. */
+    PyEval_SetProfile(oldbuffer_pins_profile, capsule);
+    installed = ts->c_profileobj == capsule;
+    Py_DECREF(capsule);
+    return installed ? pins : OLDBUFFER_NULL;
+}
+
+/* This thread's number of pins of this translation unit (for tests). */
+OLDBUFFER_INLINE Py_ssize_t
+OldBuffer_PinCount(void)
+{
+    oldbuffer_pins *pins = oldbuffer_pins_current(PyThreadState_Get());
+    oldbuffer_pin *pin;
+    Py_ssize_t n = 0;
+
+    for (pin = pins ? pins->first : OLDBUFFER_NULL; pin; pin = pin->next) {
+        n++;
+    }
+    return n;
+}
+
+/* Keep an export of obj, whose successful call handed out buf, until the
+ * C function that made the call has returned.  0, or -1 with an
+ * exception (no memory). */
+OLDBUFFER_INLINE int
+oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
+{
+    int flags = call == OLDBUFFER_CALL_WRITE ? PyBUF_WRITABLE : PyBUF_SIMPLE;
+    PyFrameObject *frame;
+    PyThreadState *ts;
+    oldbuffer_pins *pins;
+    oldbuffer_pin *pin;
+
+    if (PyBytes_CheckExact(obj)) {
+        return 0;   /* immutable, no release hook: the common case */
+    }
+    frame = PyEval_GetFrame();
+    if (frame == OLDBUFFER_NULL) {
+        return 0;   /* called from C with no Python frame: nothing to
+                       wait for, released at once as by default */
+    }
+    ts = PyThreadState_Get();
+    pins = oldbuffer_pins_current(ts);
+    /* Already pinned in this frame: the first export holds the memory,
+     * and now covers this later call too. */
+    for (pin = pins ? pins->first : OLDBUFFER_NULL; pin; pin = pin->next) {
+        if (pin->obj == obj && pin->frame == frame) {
+            pin->lasti = oldbuffer_frame_lasti(frame);
+            return 0;
+        }
+    }
+    pin = OLDBUFFER_CAST(oldbuffer_pin *, PyMem_Malloc(sizeof *pin));
+    if (pin == OLDBUFFER_NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    /* An exporter that hands out other memory at each export gets no
+     * protection from a second one. */
+    if (!oldbuffer_export_hazard(obj, flags, 1, &pin->view)) {
+        PyMem_Free(pin);
+        return 0;
+    }
+    if (pin->view.buf != buf) {
+        PyBuffer_Release(&pin->view);
+        PyMem_Free(pin);
+        return 0;
+    }
+    if (pins == OLDBUFFER_NULL) {
+        pins = oldbuffer_pins_install(ts);
+        if (pins == OLDBUFFER_NULL) {
+            PyBuffer_Release(&pin->view);
+            PyMem_Free(pin);
+            return PyErr_Occurred() ? -1 : 0;
+        }
+    }
+    Py_INCREF(obj);
+    pin->obj = obj;
+    Py_INCREF(OLDBUFFER_CAST(PyObject *, frame));
+    pin->frame = frame;
+    pin->lasti = oldbuffer_frame_lasti(frame);
+    pin->next = pins->first;
+    pins->first = pin;
+    return 0;
+}
+
+#endif /* OLDBUFFER_LIFETIME_SAFE */
+
+
+/* --- The calls with the modes ---------------------------------------- */
+
+/* After a successful default call that handed out p: the audit, then the
+ * pin.  A call made with an exception already set is neither audited nor
+ * pinned (no warning can be raised then).  0, or -1 with an exception. */
+OLDBUFFER_INLINE int
+oldbuffer_modes_after(PyObject *obj, const void *p, int call,
+                      const char *file, int line)
+{
+    (void)obj;
+    (void)p;
+    (void)call;
+    (void)file;
+    (void)line;
+#if defined(OLDBUFFER_AUDIT) || defined(OLDBUFFER_LIFETIME_SAFE)
+    if (PyErr_Occurred()) {
+        return 0;
+    }
+#endif
+#if defined(OLDBUFFER_AUDIT)
+    if (oldbuffer_audit(obj, call, file, line) < 0) {
+        return -1;
+    }
+#endif
+#if defined(OLDBUFFER_LIFETIME_SAFE)
+    if (oldbuffer_pin_export(obj, p, call) < 0) {
+        return -1;
+    }
+#endif
+    return 0;
+}
+
+/* The four calls with this translation unit's modes; file and line name
+ * the call site for the audit (NULL: no audit).  On -1 the outputs are
+ * left untouched, as by default. */
+OLDBUFFER_INLINE int
+OldBuffer_AsCharBufferAt(PyObject *obj, const char **buffer,
+                         Py_ssize_t *buffer_len, const char *file, int line)
+{
+    const char *p = OLDBUFFER_NULL;
+    Py_ssize_t len = 0;
+
+    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
+        return OldBuffer_AsCharBuffer(obj, buffer, buffer_len);
+    }
+#if defined(OLDBUFFER_PY2_TEXT)
+    /* Python 2's str was bytes; its text is now str, whose UTF-8 form
+     * CPython caches in the object: valid as long as the string. */
+    if (PyUnicode_Check(obj)) {
+        p = PyUnicode_AsUTF8AndSize(obj, &len);
+        if (p == OLDBUFFER_NULL) {
+            return -1;   /* UnicodeEncodeError: lone surrogates */
+        }
+        *buffer = p;
+        *buffer_len = len;
+        return 0;
+    }
+#endif
+    if (OldBuffer_AsCharBuffer(obj, &p, &len) != 0) {
+        return -1;
+    }
+    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_CHAR, file, line) != 0) {
+        return -1;
+    }
+    *buffer = p;
+    *buffer_len = len;
+    return 0;
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_AsReadBufferAt(PyObject *obj, const void **buffer,
+                         Py_ssize_t *buffer_len, const char *file, int line)
+{
+    const void *p = OLDBUFFER_NULL;
+    Py_ssize_t len = 0;
+
+    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
+        return OldBuffer_AsReadBuffer(obj, buffer, buffer_len);
+    }
+    if (OldBuffer_AsReadBuffer(obj, &p, &len) != 0) {
+        return -1;
+    }
+    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_READ, file, line) != 0) {
+        return -1;
+    }
+    *buffer = p;
+    *buffer_len = len;
+    return 0;
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_AsWriteBufferAt(PyObject *obj, void **buffer,
+                          Py_ssize_t *buffer_len, const char *file, int line)
+{
+    void *p = OLDBUFFER_NULL;
+    Py_ssize_t len = 0;
+
+    if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
+        return OldBuffer_AsWriteBuffer(obj, buffer, buffer_len);
+    }
+    if (OldBuffer_AsWriteBuffer(obj, &p, &len) != 0) {
+        return -1;
+    }
+    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_WRITE, file,
+                              line) != 0) {
+        return -1;
+    }
+    *buffer = p;
+    *buffer_len = len;
+    return 0;
+}
+
+/* No pointer, no hazard: the default call. */
+OLDBUFFER_INLINE int
+OldBuffer_CheckReadBufferAt(PyObject *obj, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    return OldBuffer_CheckReadBuffer(obj);
+}
+
+/* The legacy names (the default mapping is left out below).  With the
+ * audit they are function-like macros passing the call site: code that
+ * takes their address must use the OldBuffer_* names (no modes) or
+ * OldBuffer_*At. */
+#if !defined(OLDBUFFER_NO_COMPAT_NAMES)
+#  undef PyObject_AsCharBuffer
+#  undef PyObject_AsReadBuffer
+#  undef PyObject_AsWriteBuffer
+#  undef PyObject_CheckReadBuffer
+#  if defined(OLDBUFFER_AUDIT)
+#    define PyObject_AsCharBuffer(obj, buffer, buffer_len) \
+         OldBuffer_AsCharBufferAt((obj), (buffer), (buffer_len), \
+                                  __FILE__, __LINE__)
+#    define PyObject_AsReadBuffer(obj, buffer, buffer_len) \
+         OldBuffer_AsReadBufferAt((obj), (buffer), (buffer_len), \
+                                  __FILE__, __LINE__)
+#    define PyObject_AsWriteBuffer(obj, buffer, buffer_len) \
+         OldBuffer_AsWriteBufferAt((obj), (buffer), (buffer_len), \
+                                   __FILE__, __LINE__)
+#    define PyObject_CheckReadBuffer(obj) \
+         OldBuffer_CheckReadBufferAt((obj), __FILE__, __LINE__)
+#  else
+OLDBUFFER_INLINE int
+oldbuffer_modes_as_char(PyObject *obj, const char **buffer,
+                        Py_ssize_t *buffer_len)
+{
+    return OldBuffer_AsCharBufferAt(obj, buffer, buffer_len,
+                                    OLDBUFFER_NULL, 0);
+}
+
+OLDBUFFER_INLINE int
+oldbuffer_modes_as_read(PyObject *obj, const void **buffer,
+                        Py_ssize_t *buffer_len)
+{
+    return OldBuffer_AsReadBufferAt(obj, buffer, buffer_len,
+                                    OLDBUFFER_NULL, 0);
+}
+
+OLDBUFFER_INLINE int
+oldbuffer_modes_as_write(PyObject *obj, void **buffer,
+                         Py_ssize_t *buffer_len)
+{
+    return OldBuffer_AsWriteBufferAt(obj, buffer, buffer_len,
+                                     OLDBUFFER_NULL, 0);
+}
+#    define PyObject_AsCharBuffer oldbuffer_modes_as_char
+#    define PyObject_AsReadBuffer oldbuffer_modes_as_read
+#    define PyObject_AsWriteBuffer oldbuffer_modes_as_write
+#    define PyObject_CheckReadBuffer OldBuffer_CheckReadBuffer
+#  endif
+#endif
+
+#endif /* OLDBUFFER_MODES */
+
+
+/* ---------------------------------------------------------------------
  * The legacy names
  *
  * Mapped on every version: before 3.13 this replaces the deprecated
  * declarations (no -Wdeprecated-declarations, identical behaviour); from
  * 3.13 on it replaces the removed ones.
  * ------------------------------------------------------------------- */
-#if !defined(OLDBUFFER_NO_COMPAT_NAMES)
+/* (With a mode on, the Modes section above maps them.) */
+#if !defined(OLDBUFFER_NO_COMPAT_NAMES) && !defined(OLDBUFFER_MODES)
 #  undef PyObject_AsCharBuffer
 #  undef PyObject_AsReadBuffer
 #  undef PyObject_AsWriteBuffer
