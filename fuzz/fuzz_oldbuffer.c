@@ -16,10 +16,14 @@
  *     for a writable export, rewritten) in full so that they can.
  *
  * Input layout:  byte 0  object kind (fuzz/objects.py, build())
- *                byte 1  extra variant: bit 0 exception already set,
- *                        bit 1 obj NULL, bit 2 buffer NULL, bit 3 length
- *                        NULL (every call also runs without them)
+ *                byte 1  an extra variant, in the bits of tests/outcome.h:
+ *                        1 obj NULL, 2 buffer NULL, 4 length NULL,
+ *                        8 exception already set (every call also runs
+ *                        without them)
  *                rest    the object's parameters and contents
+ *
+ * An outcome is the tests' own (tests/outcome.h, ob_outcome()): the tuple
+ * (ret, address, length, exception type, message, outputs written).
  *
  * Build and run: fuzz/build.sh PYTHON OUT_DIR, or `make fuzz` (README).
  */
@@ -34,63 +38,26 @@
 #  error "the fuzzer needs CPython 3.12+ (PyErr_GetRaisedException)"
 #endif
 
-enum { CALL_CHAR, CALL_READ, CALL_WRITE, CALL_CHECK, NCALLS };
-enum { IMPL_NATIVE, IMPL_OLDBUFFER };
-enum { PRESET_EXC = 1, NULL_OBJ = 2, NULL_BUF = 4, NULL_LEN = 8 };
+enum { NCALLS = 4 };
 
 static const char *const call_names[NCALLS] = {
     "AsCharBuffer", "AsReadBuffer", "AsWriteBuffer", "CheckReadBuffer"
 };
 
-/* One call's outputs, each either written or still its sentinel. */
-typedef struct {
-    const char *cbuf;
-    const void *rbuf;
-    void *wbuf;
-    Py_ssize_t len;
-} Outputs;
-
-static char sentinel_byte;
-#define SENTINEL ((void *)&sentinel_byte)
-#define LEN_SENTINEL ((Py_ssize_t)-12345)
-
 #define OLDBUFFER_NO_COMPAT_NAMES
 #include "oldbuffer.h"
+#include "outcome.h"   /* tests/outcome.h: the tests' outcome tuples */
 
 /* The two implementations compared: the interpreter's own (through the
  * header's OldBuffer_Native_*) and oldbuffer's. */
-typedef struct {
-    int (*as_char)(PyObject *, const char **, Py_ssize_t *);
-    int (*as_read)(PyObject *, const void **, Py_ssize_t *);
-    int (*as_write)(PyObject *, void **, Py_ssize_t *);
-    int (*check)(PyObject *);
-} Impl;
-
-static const Impl impls[2] = {
-    {OldBuffer_Native_AsCharBuffer, OldBuffer_Native_AsReadBuffer,
-     OldBuffer_Native_AsWriteBuffer, OldBuffer_Native_CheckReadBuffer},
-    {OldBuffer_AsCharBuffer, OldBuffer_AsReadBuffer, OldBuffer_AsWriteBuffer,
-     OldBuffer_CheckReadBuffer},
+static const ob_impl native_impl = {
+    OldBuffer_Native_AsCharBuffer, OldBuffer_Native_AsReadBuffer,
+    OldBuffer_Native_AsWriteBuffer, OldBuffer_Native_CheckReadBuffer
 };
-
-static int
-impl_call(int impl, int what, PyObject *o, int how, Outputs *out)
-{
-    const Impl *f = &impls[impl];
-    Py_ssize_t *lenp = (how & NULL_LEN) ? NULL : &out->len;
-    int no_buf = (how & NULL_BUF) != 0;
-
-    switch (what) {
-    case CALL_CHAR:
-        return f->as_char(o, no_buf ? NULL : &out->cbuf, lenp);
-    case CALL_READ:
-        return f->as_read(o, no_buf ? NULL : &out->rbuf, lenp);
-    case CALL_WRITE:
-        return f->as_write(o, no_buf ? NULL : &out->wbuf, lenp);
-    default:
-        return f->check(o);
-    }
-}
+static const ob_impl oldbuffer_impl = {
+    OldBuffer_AsCharBuffer, OldBuffer_AsReadBuffer, OldBuffer_AsWriteBuffer,
+    OldBuffer_CheckReadBuffer
+};
 
 /* ---------------------------------------------------------------------
  * _fuzzexporter.Exporter: a buffer exporter that misbehaves on request,
@@ -333,13 +300,8 @@ fx_init(void)
  * Outcomes, object state, and what counts as a difference
  * ------------------------------------------------------------------- */
 
-typedef struct {
-    int ret;
-    const void *buf;      /* SENTINEL if not written */
-    Py_ssize_t len;       /* LEN_SENTINEL if not written */
-    PyObject *exc_type;   /* the exception left set, or NULL */
-    PyObject *exc_text;   /* its str(), or a note if str() failed */
-} Outcome;
+/* Outcome tuple items (tests/outcome.h). */
+enum { O_RET, O_ADDR, O_LEN, O_EXC_TYPE, O_EXC_TEXT, O_WRITTEN, O_SIZE };
 
 /* Live exports of obj and of what it views: a call must not change them. */
 typedef struct {
@@ -349,46 +311,31 @@ typedef struct {
 static PyObject *build_fn, *settle_fn;
 static int verbose;   /* OB_FUZZ_VERBOSE=1 */
 
-static void
-take_exception(Outcome *o)
-{
-    PyObject *exc = PyErr_GetRaisedException();
+static void die(const char *why, int what, int how, PyObject *obj,
+                PyObject *native, PyObject *ours);
 
-    o->exc_type = o->exc_text = NULL;
-    if (exc == NULL) {
-        return;
+static PyObject *
+outcome_of(const ob_impl *impl, int what, PyObject *obj, int how)
+{
+    PyObject *o = ob_outcome(impl, what, obj, how);
+
+    if (o == NULL) {
+        PyErr_Print();
+        die("the outcome cannot be described", what, how, obj, NULL, NULL);
     }
-    o->exc_type = Py_NewRef(Py_TYPE(exc));
-    o->exc_text = PyObject_Str(exc);
-    if (o->exc_text == NULL) {
-        PyErr_Clear();
-        o->exc_text = PyUnicode_FromString("<str() raised>");
-    }
-    /* Drop it now: its traceback may hold the object (a hook's frame). */
-    Py_DECREF(exc);
+    return o;
 }
 
-static void
-outcome_clear(Outcome *o)
+static long
+item_long(PyObject *outcome, int i)
 {
-    Py_CLEAR(o->exc_type);
-    Py_CLEAR(o->exc_text);
+    return PyLong_AsLong(PyTuple_GET_ITEM(outcome, i));
 }
 
-static void
-run_call(int impl, int what, PyObject *obj, int how, Outcome *o)
+static int
+item_is_none(PyObject *outcome, int i)
 {
-    Outputs out = {(const char *)SENTINEL, SENTINEL, SENTINEL, LEN_SENTINEL};
-    PyObject *arg = (how & NULL_OBJ) ? NULL : obj;
-
-    if (how & PRESET_EXC) {
-        PyErr_SetString(PyExc_KeyError, "preset");
-    }
-    o->ret = impl_call(impl, what, arg, how, &out);
-    o->buf = what == CALL_CHAR ? (const void *)out.cbuf
-           : what == CALL_READ ? out.rbuf : out.wbuf;
-    o->len = out.len;
-    take_exception(o);
+    return PyTuple_GET_ITEM(outcome, i) == Py_None;
 }
 
 static Py_ssize_t
@@ -423,37 +370,19 @@ snapshot(PyObject *obj, State *s)
     s->base_exports = exports_of(base);
 }
 
-static const char *
-text_of(PyObject *s)
+static void
+describe(const char *who, PyObject *outcome)
 {
-    const char *t = s != NULL ? PyUnicode_AsUTF8(s) : "-";
-    return t != NULL ? t : "<not UTF-8>";
+    PyObject *repr = PyObject_Repr(outcome);
+    const char *text = repr != NULL ? PyUnicode_AsUTF8(repr) : NULL;
+
+    fprintf(stderr, "  %-9s %s\n", who, text != NULL ? text : "?");
+    Py_XDECREF(repr);
 }
 
 static void
-describe(const char *who, const Outcome *o)
-{
-    fprintf(stderr, "  %-9s ret=%d", who, o->ret);
-    if (o->buf == SENTINEL) {
-        fprintf(stderr, " buf=unwritten");
-    }
-    else {
-        fprintf(stderr, " buf=%p", o->buf);
-    }
-    if (o->len == LEN_SENTINEL) {
-        fprintf(stderr, " len=unwritten");
-    }
-    else {
-        fprintf(stderr, " len=%zd", o->len);
-    }
-    fprintf(stderr, " exc=%s(%s)\n",
-            o->exc_type ? ((PyTypeObject *)o->exc_type)->tp_name : "-",
-            text_of(o->exc_text));
-}
-
-static void
-die(const char *why, int what, int how, PyObject *obj,
-    const Outcome *native, const Outcome *ours)
+die(const char *why, int what, int how, PyObject *obj, PyObject *native,
+    PyObject *ours)
 {
     fprintf(stderr, "\nOLDBUFFER FUZZ: %s\n  call %s, variant %d, object "
             "of type %s\n", why, call_names[what], how,
@@ -467,49 +396,50 @@ die(const char *why, int what, int how, PyObject *obj,
     abort();
 }
 
+/* stable_addr: compare the addresses too (see stable_address()). */
 static int
-same_exception(const Outcome *a, const Outcome *b)
+same_outcome(PyObject *a, PyObject *b, int stable_addr)
 {
-    if (a->exc_type != b->exc_type) {
-        return 0;
-    }
-    return a->exc_type == NULL
-           || PyUnicode_Compare(a->exc_text, b->exc_text) == 0;
-}
+    int i;
 
-/* stable_buf: compare the pointers too (see check_call()). */
-static int
-same_outcome(const Outcome *a, const Outcome *b, int stable_buf)
-{
-    return a->ret == b->ret && (a->buf == b->buf || !stable_buf)
-           && a->len == b->len && same_exception(a, b);
+    for (i = 0; i < O_SIZE; i++) {
+        if ((i != O_ADDR || stable_addr)
+            && PyObject_RichCompareBool(PyTuple_GET_ITEM(a, i),
+                                        PyTuple_GET_ITEM(b, i), Py_EQ) != 1) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* README: oldbuffer's CheckReadBuffer clears an exception that a
  * successful export (or its release) left set; the interpreter's own
  * returns 1 with it still set.  Everything else must be identical. */
 static int
-known_deviation(int what, int how, const Outcome *native,
-                const Outcome *ours)
+known_deviation(int what, int how, PyObject *native, PyObject *ours)
 {
-    return what == CALL_CHECK && !(how & PRESET_EXC) && native->ret == 1
-           && ours->ret == 1 && native->exc_type != NULL
-           && ours->exc_type == NULL;
+    return what == CALL_CHECK && !(how & PRESET_EXC)
+           && item_long(native, O_RET) == 1 && item_long(ours, O_RET) == 1
+           && !item_is_none(native, O_EXC_TYPE)
+           && item_is_none(ours, O_EXC_TYPE);
 }
 
-/* Touch every byte of a successful export, so that ASan sees a pointer or
- * length that does not describe live memory.  A writable export gets each
- * byte written back unchanged. */
+/* Touch every byte of a successful export, so that ASan sees an address
+ * or length that does not describe live memory.  A writable export gets
+ * each byte written back unchanged. */
 static void
-touch(const Outcome *o, int what)
+touch(PyObject *outcome, int what)
 {
-    volatile unsigned char *p = (volatile unsigned char *)(size_t)o->buf;
-    Py_ssize_t i;
+    volatile unsigned char *p;
+    Py_ssize_t i, len;
 
-    if (o->ret != 0 || o->buf == NULL || o->buf == SENTINEL) {
+    if (item_long(outcome, O_RET) != 0 || item_is_none(outcome, O_ADDR)) {
         return;
     }
-    for (i = 0; i < o->len; i++) {
+    p = (volatile unsigned char *)PyLong_AsVoidPtr(
+        PyTuple_GET_ITEM(outcome, O_ADDR));
+    len = PyLong_AsSsize_t(PyTuple_GET_ITEM(outcome, O_LEN));
+    for (i = 0; p != NULL && i < len; i++) {
         unsigned char c = p[i];
         if (what == CALL_WRITE) {
             p[i] = c;
@@ -519,7 +449,7 @@ touch(const Outcome *o, int what)
 
 static void
 check_state(const State *before, PyObject *obj, const char *who, int what,
-            int how, const Outcome *o)
+            int how, PyObject *o)
 {
     State after;
 
@@ -539,42 +469,42 @@ check_state(const State *before, PyObject *obj, const char *who, int what,
 static void
 check_null_check(PyObject *obj, int how)
 {
-    Outcome ours;
-    int preset = (how & PRESET_EXC) != 0;
+    PyObject *ours = outcome_of(&oldbuffer_impl, CALL_CHECK, obj, how);
+    PyObject *expected = (how & PRESET_EXC) ? PyExc_KeyError : Py_None;
 
-    run_call(IMPL_OLDBUFFER, CALL_CHECK, obj, how, &ours);
-    if (ours.ret != 0
-        || (ours.exc_type != NULL) != preset
-        || (preset && ours.exc_type != PyExc_KeyError)) {
+    if (item_long(ours, O_RET) != 0
+        || PyTuple_GET_ITEM(ours, O_EXC_TYPE) != expected) {
         die("CheckReadBuffer(NULL) is not 0 with no new exception",
-            CALL_CHECK, how, obj, NULL, &ours);
+            CALL_CHECK, how, obj, NULL, ours);
     }
-    outcome_clear(&ours);
+    Py_DECREF(ours);
 }
 
-/* Does a second native call export the same pointer?  Not so for an
+/* Does a second native call export the same address?  Not so for an
  * exporter that copies its data into a fresh object each time (a PEP 688
- * __buffer__ returning a new memoryview): then the pointers cannot be
+ * __buffer__ returning a new memoryview): then the addresses cannot be
  * compared, and the memory is gone when the call returns. */
 static int
-stable_pointer(PyObject *obj, int what, int how, const Outcome *native)
+stable_address(PyObject *obj, int what, int how, PyObject *native)
 {
-    Outcome again;
+    PyObject *again;
     int stable;
 
-    if (native->ret != 0 || native->buf == SENTINEL) {
+    if (item_long(native, O_RET) != 0 || item_is_none(native, O_ADDR)) {
         return 1;
     }
-    run_call(IMPL_NATIVE, what, obj, how, &again);
-    stable = again.buf == native->buf;
-    outcome_clear(&again);
+    again = outcome_of(&native_impl, what, obj, how);
+    stable = PyObject_RichCompareBool(PyTuple_GET_ITEM(again, O_ADDR),
+                                      PyTuple_GET_ITEM(native, O_ADDR),
+                                      Py_EQ) == 1;
+    Py_DECREF(again);
     return stable;
 }
 
 static void
 check_call(PyObject *obj, int readable, int what, int how)
 {
-    Outcome native, ours;
+    PyObject *native, *ours;
     State before;
     int stable;
 
@@ -583,23 +513,23 @@ check_call(PyObject *obj, int readable, int what, int how)
         return;
     }
     snapshot(obj, &before);
-    run_call(IMPL_NATIVE, what, obj, how, &native);
-    stable = stable_pointer(obj, what, how, &native);
+    native = outcome_of(&native_impl, what, obj, how);
+    stable = stable_address(obj, what, how, native);
     check_state(&before, obj, "the native call changed the object's state",
-                what, how, &native);
-    run_call(IMPL_OLDBUFFER, what, obj, how, &ours);
+                what, how, native);
+    ours = outcome_of(&oldbuffer_impl, what, obj, how);
     check_state(&before, obj, "oldbuffer changed the object's state", what,
-                how, &ours);
-    if (!same_outcome(&native, &ours, stable)
-        && !known_deviation(what, how, &native, &ours)) {
+                how, ours);
+    if (!same_outcome(native, ours, stable)
+        && !known_deviation(what, how, native, ours)) {
         die("oldbuffer differs from the interpreter", what, how, obj,
-            &native, &ours);
+            native, ours);
     }
     if (readable && stable && !(how & (NULL_OBJ | NULL_BUF | NULL_LEN))) {
-        touch(&ours, what);
+        touch(ours, what);
     }
-    outcome_clear(&native);
-    outcome_clear(&ours);
+    Py_DECREF(native);
+    Py_DECREF(ours);
 }
 
 /* ---------------------------------------------------------------------
