@@ -22,7 +22,7 @@
   e. threads: tests/test_threads.py on every interpreter of the matrix
      (pyenv and the sid chroot; 2 s each, two at a time).
 
-About 3 minutes on 2 cores (budget: 8).  Run alone with
+About 2 minutes on 2 cores (budget: 8).  Run alone with
 `python3 tests/suite_reliability.py` or `python3 tests/runtests.py
 --suite reliability`.
 """
