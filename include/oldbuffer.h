@@ -239,7 +239,8 @@
  * ======================================================================
  *
  *   0.1.0  The four calls on CPython 2.7, 3.6-3.15 and PyPy 3; fast
- *          paths for bytes and bytearray; legacy exporters.
+ *          paths for bytes and bytearray; legacy exporters; the audit,
+ *          lifetime-safe and Python 2 text modes.
  *
  * ======================================================================
  * LICENCE (0BSD)
