@@ -9,6 +9,10 @@
  * Six types differ in which procs they have (as Python 2 types did); each
  * instance says how many segments it claims and which of its procs fail.
  */
+#ifndef OB_MODNAME
+#  define OB_MODNAME _testlegacy
+#endif
+
 #include "oldbuffer.h"
 #include "outcome.h"
 #include <string.h>
@@ -321,41 +325,4 @@ module_fill(PyObject *m)
     return 0;
 }
 
-#if PY_MAJOR_VERSION >= 3
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic push
-#  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#endif
-static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "_testlegacy", NULL, -1, module_methods
-};
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic pop
-#endif
-
-#ifdef __cplusplus
-extern "C"
-#endif
-PyMODINIT_FUNC
-PyInit__testlegacy(void)
-{
-    PyObject *m = PyModule_Create(&module_def);
-    if (m != NULL && module_fill(m) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
-}
-#else
-#ifdef __cplusplus
-extern "C"
-#endif
-PyMODINIT_FUNC
-init_testlegacy(void)
-{
-    PyObject *m = Py_InitModule("_testlegacy", module_methods);
-    if (m != NULL) {
-        (void)module_fill(m);
-    }
-}
-#endif
+#include "testmodule.h"

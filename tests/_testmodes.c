@@ -419,38 +419,4 @@ module_fill(PyObject *m)
     return PyModule_AddStringConstant(m, "SOURCE", __FILE__);
 }
 
-#define OB_CAT2(a, b) a##b
-#define OB_CAT(a, b) OB_CAT2(a, b)
-#define OB_STR2(a) #a
-#define OB_STR(a) OB_STR2(a)
-
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic push
-#  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#endif
-static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, OB_STR(OB_MODNAME), NULL, -1, module_methods
-};
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic pop
-#endif
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-PyMODINIT_FUNC
-OB_CAT(PyInit_, OB_MODNAME)(void)
-{
-    PyObject *m = PyModule_Create(&module_def);
-    if (m == NULL) {
-        return NULL;
-    }
-    if (module_fill(m) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
-}
-#ifdef __cplusplus
-}
-#endif
+#include "testmodule.h"

@@ -40,29 +40,10 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL}
 };
 
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic push
-#  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#endif
-#define OB_STR2(a) #a
-#define OB_STR(a) OB_STR2(a)
-static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, OB_STR(OB_MODNAME), NULL, -1, module_methods
-};
-#if defined(__GNUC__) || defined(__clang__)
-#  pragma GCC diagnostic pop
-#endif
-
-#define OB_CAT2(a, b) a##b
-#define OB_CAT(a, b) OB_CAT2(a, b)
-PyMODINIT_FUNC
-OB_CAT(PyInit_, OB_MODNAME)(void)
+static int
+module_fill(PyObject *m)
 {
-    PyObject *m = PyModule_Create(&module_def);
-    if (m != NULL && PyModule_AddIntConstant(m, "LIMITED_API",
-                                             Py_LIMITED_API) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+    return PyModule_AddIntConstant(m, "LIMITED_API", Py_LIMITED_API);
 }
+
+#include "testmodule.h"
