@@ -123,6 +123,23 @@ def sid_interpreters():
     return found, missing
 
 
+def all_interpreters(tally, what, minimum=(0, 0)):
+    """Every interpreter of the matrix at least as new as minimum: the
+    pyenv ones and the sid chroot's (created if needed).  Each that cannot
+    be had is recorded in tally as "<what> on <tag>" skipped (a failure
+    under CI=true)."""
+    interps = [i for i in pyenv_interpreters() if i.version() >= minimum]
+    why = ensure_chroot()
+    if why is None:
+        found, missing = sid_interpreters()
+        interps += [i for i in found if i.version() >= minimum]
+    else:
+        missing = [(tag, why) for tag, _, _ in SID_PYTHONS]
+    for tag, reason in missing:
+        tally.skip("%s on %s" % (what, tag), reason)
+    return interps
+
+
 def copy_tree_into_chroot():
     dest = os.path.join(chroot_root(), "oldbuffer")
     shutil.rmtree(dest, ignore_errors=True)

@@ -53,15 +53,7 @@ def check(interp):
 
 def main():
     tally = harness.Tally("examples")
-    interps = harness.pyenv_interpreters()
-    why = harness.ensure_chroot()
-    if why is None:
-        found, missing = harness.sid_interpreters()
-        interps += found
-        for tag, reason in missing:
-            tally.skip("example on " + tag, reason)
-    else:
-        tally.skip("example on the sid interpreters", why)
+    interps = harness.all_interpreters(tally, "example")
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         jobs = [(i, pool.submit(check, i)) for i in interps]
         for interp, job in jobs:

@@ -100,16 +100,7 @@ def main():
                 "set after CheckReadBuffer (%d cases): the one masked "
                 "difference is real" % deviations)
     say("  2.7 reference: %d outcomes" % len(ref_rows))
-    interps = [i for i in harness.pyenv_interpreters()
-               if i.version() >= (3, 0)]
-    why = harness.ensure_chroot()
-    if why is None:
-        found, missing = harness.sid_interpreters()
-        interps += found
-        for tag, reason in missing:
-            tally.skip(tag, reason)
-    else:
-        tally.skip("sid interpreters", why)
+    interps = harness.all_interpreters(tally, "legacy exporters", (3, 0))
     jobs = [(i, lang) for i in interps for lang in ("c", "c++")]
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         futures = [(i, lang, pool.submit(outcomes, i, lang, []))

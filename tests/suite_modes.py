@@ -299,16 +299,7 @@ def part_asan(tally):
 
 def main():
     tally = harness.Tally(NAME)
-    interps = [i for i in harness.pyenv_interpreters()
-               if i.version() >= (3, 0)]
-    why = harness.ensure_chroot()
-    if why is None:
-        found, missing = harness.sid_interpreters()
-        interps += found
-        for tag, reason in missing:
-            tally.skip(tag, reason)
-    else:
-        tally.skip("sid interpreters", why)
+    interps = harness.all_interpreters(tally, "modes", (3, 0))
     part_interpreters(tally, interps)
     part_py27(tally)
     part_errors(tally)

@@ -249,17 +249,9 @@ def threads_one(interp):
         else output
 
 
-def part_threads(tally, chroot_why):
+def part_threads(tally):
     say("e. thread stress (tests/test_threads.py) on every interpreter")
-    interps = harness.pyenv_interpreters()
-    if chroot_why:
-        for tag, _, _ in harness.SID_PYTHONS:
-            tally.skip("threads: %s" % tag, chroot_why)
-    else:
-        found, missing = harness.sid_interpreters()
-        interps += found
-        for tag, why in missing:
-            tally.skip("threads: %s" % tag, why)
+    interps = harness.all_interpreters(tally, "threads")
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         results = list(pool.map(threads_one, interps))
     for interp, (ok, detail) in zip(interps, results):
@@ -283,14 +275,13 @@ def main():
     tally = harness.Tally(NAME)
     if not os.path.isdir(BUILD):
         os.makedirs(BUILD)
-    chroot_why = harness.ensure_chroot()
     prepare_abi3()
     part_fuzz(tally)
     part_asan(tally)
     part_memcheck(tally)
     say("d. debug build: covered by the matrix (test_oldbuffer.py's "
         "TotalRefcount on 3.14d-sid -X dev)")
-    part_threads(tally, chroot_why)
+    part_threads(tally)
     return tally.finish()
 
 
