@@ -96,7 +96,10 @@
  *
  * (On Python 2.7, OldBuffer_LegacyProcs is PyBufferProcs and the call
  * sets tp_as_buffer.)  Static or heap types, before or after
- * PyType_Ready (before is better: on PyPy it is required).  Then
+ * PyType_Ready (before is better: on PyPy it is required).  As in
+ * Python 2, a subclass inherits proc by proc (each proc it lacks comes
+ * from the nearest base that has it), except that procs given to a type
+ * already ready are its whole set.  Then
  *   - the four calls apply Python 2.7's rules to the type: a char buffer
  *     needs bf_getcharbuffer, and so on, each with bf_getsegcount; more
  *     than one segment gives 2.7's "single-segment" TypeError; the procs'
@@ -453,10 +456,14 @@ typedef struct {
 #endif
 
 /* Which types have which procs.  One table per translation unit: types
- * are registered at module initialisation, under the GIL. */
+ * are registered at module initialisation, under the GIL.  inherits: the
+ * procs were given before PyType_Ready, where Python 2 fills the procs a
+ * type leaves NULL from its bases (inherit_slots); given after, they
+ * stay as they are. */
 typedef struct {
     PyTypeObject *type;
     const OldBuffer_LegacyProcs *procs;
+    int inherits;
 } oldbuffer_legacy_entry;
 
 OLDBUFFER_INLINE oldbuffer_legacy_entry *
@@ -466,22 +473,56 @@ oldbuffer_legacy_registry(void)
     return registry;
 }
 
-/* The procs of type or of its nearest registered base (a Python
- * subclass inherits the adapter slot), or NULL. */
-OLDBUFFER_INLINE const OldBuffer_LegacyProcs *
-oldbuffer_legacy_lookup(PyTypeObject *type)
+OLDBUFFER_INLINE const oldbuffer_legacy_entry *
+oldbuffer_legacy_entry_of(PyTypeObject *type)
 {
     const oldbuffer_legacy_entry *reg = oldbuffer_legacy_registry();
     int i;
 
-    for (; type != OLDBUFFER_NULL; type = type->tp_base) {
-        for (i = 0; i < OLDBUFFER_MAX_LEGACY_TYPES && reg[i].type; i++) {
-            if (reg[i].type == type) {
-                return reg[i].procs;
-            }
+    for (i = 0; i < OLDBUFFER_MAX_LEGACY_TYPES && reg[i].type; i++) {
+        if (reg[i].type == type) {
+            return &reg[i];
         }
     }
     return OLDBUFFER_NULL;
+}
+
+/* The procs that act for type, in *procs; NULL when neither it nor a
+ * base has any.  As in Python 2, each proc comes from the nearest type
+ * that has it (a subclass inherits proc by proc: one without a write
+ * proc of its own gets its base's), except that procs given to a ready
+ * type are that type's whole set. */
+OLDBUFFER_INLINE const OldBuffer_LegacyProcs *
+oldbuffer_legacy_lookup(PyTypeObject *type, OldBuffer_LegacyProcs *procs)
+{
+    const oldbuffer_legacy_entry *entry;
+    PyTypeObject *start = type;
+    int found = 0;
+
+    procs->bf_getreadbuffer = OLDBUFFER_NULL;
+    procs->bf_getwritebuffer = OLDBUFFER_NULL;
+    procs->bf_getsegcount = OLDBUFFER_NULL;
+    procs->bf_getcharbuffer = OLDBUFFER_NULL;
+    for (; type != OLDBUFFER_NULL; type = type->tp_base) {
+        entry = oldbuffer_legacy_entry_of(type);
+        if (entry == OLDBUFFER_NULL) {
+            continue;
+        }
+        found = 1;
+#define OLDBUFFER_INHERIT(slot) \
+        if (procs->slot == OLDBUFFER_NULL) { \
+            procs->slot = entry->procs->slot; \
+        }
+        OLDBUFFER_INHERIT(bf_getreadbuffer)
+        OLDBUFFER_INHERIT(bf_getwritebuffer)
+        OLDBUFFER_INHERIT(bf_getsegcount)
+        OLDBUFFER_INHERIT(bf_getcharbuffer)
+#undef OLDBUFFER_INHERIT
+        if (type == start && !entry->inherits) {
+            break;
+        }
+    }
+    return found ? procs : OLDBUFFER_NULL;
 }
 
 /* The new protocol served from the procs: one segment, read-only unless
@@ -489,7 +530,9 @@ oldbuffer_legacy_lookup(PyTypeObject *type)
 OLDBUFFER_INLINE int
 oldbuffer_legacy_getbuffer(PyObject *obj, Py_buffer *view, int flags)
 {
-    const OldBuffer_LegacyProcs *pb = oldbuffer_legacy_lookup(Py_TYPE(obj));
+    OldBuffer_LegacyProcs procs;
+    const OldBuffer_LegacyProcs *pb =
+        oldbuffer_legacy_lookup(Py_TYPE(obj), &procs);
     void *ptr = OLDBUFFER_NULL;
     char *cptr = OLDBUFFER_NULL;
     Py_ssize_t len = -1, segments;
@@ -556,10 +599,11 @@ oldbuffer_legacy_getbuffer(PyObject *obj, Py_buffer *view, int flags)
     return PyBuffer_FillInfo(view, obj, ptr, len, readonly, flags);
 }
 
-/* The procs of obj's type if it is a legacy exporter registered in this
- * translation unit, else NULL.  One comparison for every other type. */
+/* The procs acting for obj's type (in *procs) if it is a legacy exporter
+ * registered in this translation unit, else NULL.  One comparison for
+ * every other type. */
 OLDBUFFER_INLINE const OldBuffer_LegacyProcs *
-oldbuffer_legacy_procs_of(PyObject *obj)
+oldbuffer_legacy_procs_of(PyObject *obj, OldBuffer_LegacyProcs *procs)
 {
     PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
 
@@ -567,7 +611,7 @@ oldbuffer_legacy_procs_of(PyObject *obj)
         || pb->bf_getbuffer != oldbuffer_legacy_getbuffer) {
         return OLDBUFFER_NULL;
     }
-    return oldbuffer_legacy_lookup(Py_TYPE(obj));
+    return oldbuffer_legacy_lookup(Py_TYPE(obj), procs);
 }
 
 #if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
@@ -648,6 +692,7 @@ OldBuffer_SetLegacyProcs(PyTypeObject *type,
     }
     reg[i].type = type;
     reg[i].procs = procs;
+    reg[i].inherits = !(type->tp_flags & Py_TPFLAGS_READY);
     if (type->tp_flags & Py_TPFLAGS_HEAPTYPE) {
         PyHeapTypeObject *ht = OLDBUFFER_CAST(PyHeapTypeObject *, type);
         type->tp_as_buffer = &ht->as_buffer;
@@ -865,7 +910,9 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
     }
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
     {
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        OldBuffer_LegacyProcs procs;
+        const OldBuffer_LegacyProcs *lp =
+            oldbuffer_legacy_procs_of(obj, &procs);
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_as_char(obj, lp, buffer, buffer_len);
         }
@@ -883,7 +930,9 @@ OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
     }
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
     {
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        OldBuffer_LegacyProcs procs;
+        const OldBuffer_LegacyProcs *lp =
+            oldbuffer_legacy_procs_of(obj, &procs);
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_as_read(obj, lp, buffer, buffer_len);
         }
@@ -900,7 +949,9 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     }
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
     {
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        OldBuffer_LegacyProcs procs;
+        const OldBuffer_LegacyProcs *lp =
+            oldbuffer_legacy_procs_of(obj, &procs);
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_as_write(obj, lp, buffer, buffer_len);
         }
@@ -921,7 +972,9 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
     }
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
     {
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        OldBuffer_LegacyProcs procs;
+        const OldBuffer_LegacyProcs *lp =
+            oldbuffer_legacy_procs_of(obj, &procs);
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_check(obj, lp);
         }
@@ -1098,7 +1151,9 @@ oldbuffer_export_read(PyObject *obj, const void **buffer,
     {
         /* (After the fast paths: bytes and bytearray keep their own
          * procs, so this lookup is only paid by other types.) */
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        OldBuffer_LegacyProcs procs;
+        const OldBuffer_LegacyProcs *lp =
+            oldbuffer_legacy_procs_of(obj, &procs);
         const char *cp = OLDBUFFER_NULL;
 
         if (lp != OLDBUFFER_NULL && !char_call) {
@@ -1212,7 +1267,9 @@ oldbuffer_export_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
     {
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        OldBuffer_LegacyProcs procs;
+        const OldBuffer_LegacyProcs *lp =
+            oldbuffer_legacy_procs_of(obj, &procs);
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_as_write(obj, lp, buffer, buffer_len);
         }
@@ -1296,7 +1353,9 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
     }
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
     {
-        const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj);
+        OldBuffer_LegacyProcs procs;
+        const OldBuffer_LegacyProcs *lp =
+            oldbuffer_legacy_procs_of(obj, &procs);
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_check(obj, lp);
         }

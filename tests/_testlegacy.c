@@ -284,6 +284,33 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL}
 };
 
+/* A heap type, made the way Python makes a class -- type(name, (All,),
+ * {}) -- and given procs of its own (read-only) once ready: the procs of
+ * the most derived type win.  Not on PyPy, which needs procs before
+ * PyType_Ready, and a heap type is ready when it exists. */
+static int
+add_heap_type(PyObject *m)
+{
+#if defined(PYPY_VERSION)
+    (void)m;
+    return 0;
+#else
+    PyObject *heap = PyObject_CallFunction(
+        (PyObject *)&PyType_Type, "s(O){}", "HeapReadOnly",
+        (PyObject *)&legacy_types[0]);
+
+    if (heap == NULL) {
+        return -1;
+    }
+    if (OldBuffer_SetLegacyProcs((PyTypeObject *)heap, &procs_readonly) < 0
+        || PyModule_AddObject(m, "HeapReadOnly", heap) < 0) {
+        Py_DECREF(heap);
+        return -1;
+    }
+    return 0;
+#endif
+}
+
 /* Half the types get their procs before PyType_Ready, half after: both
  * orders are supported (but on PyPy, which needs them before). */
 #if defined(PYPY_VERSION)
@@ -322,7 +349,7 @@ module_fill(PyObject *m)
             return -1;
         }
     }
-    return 0;
+    return add_heap_type(m);
 }
 
 #include "testmodule.h"

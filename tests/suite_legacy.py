@@ -115,7 +115,10 @@ def main():
                     for case, what, outcome in result["calls"]]
             # oldbuffer never leaves the exception: nothing to mask.
             _, left = mask_deviation(rows)
-            diffs = compare(ref_rows, rows)
+            # (PyPy has no heap-type case: procs must precede its
+            # PyType_Ready.)
+            types = set(case[0] for case, _, _ in rows)
+            diffs = compare([r for r in ref_rows if r[0][0] in types], rows)
             tally.check(not diffs and left == 0,
                         "%s: %d outcomes identical to 2.7's"
                         % (name, len(rows)), "\n".join(diffs[:30]))
