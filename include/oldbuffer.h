@@ -161,19 +161,25 @@
  * a profile function (PyEval_SetProfile) installed while pins exist,
  * chained to any profile function already there (sys.setprofile;
  * cProfile before 3.12, which uses sys.monitoring since), and removed
- * after.  It is released at the first profile event showing the call
- * over: in that frame a C call or Python call at another instruction,
- * or its C_RETURN / C_EXCEPTION, or the frame's return, yield or
- * unwind.  More calls on the same object in the same frame keep the
- * first pin (a C loop does not grow the list).  With no Python frame
- * (a C thread) the export is released at once, as by default.  Limits:
- *   - the pin can outlive the C function until that event: an
- *     in-place operator on the same object right after the call, in
- *     the same frame and before any other call (`del buf[:n]`,
- *     `buf += ...`, slice assignment), raises BufferError, as it would
- *     with a memoryview alive; so does a resize from a callback run by
- *     a C caller in between (map(cfunc, ...) releases when map's
- *     caller sees it return);
+ * after.  In the main thread, a pending call (Py_AddPendingCall), which
+ * the eval loop runs right after the C function returns, releases it
+ * before the frame's next instruction.  Elsewhere it is released at the
+ * first profile event showing the call over: in that frame a C call or
+ * Python call at another instruction, or its C_RETURN / C_EXCEPTION, or
+ * the frame's return, yield or unwind.  More calls on the same object in
+ * the same frame keep the first pin (a C loop does not grow the list).
+ * With no Python frame (a C thread) the export is released at once, as
+ * by default.  Limits:
+ *   - in threads other than the main one, the pin can outlive the C
+ *     function until that event: an in-place operator on the same
+ *     object right after the call, in the same frame and before any
+ *     other call (`del buf[:n]`, `buf += ...`, slice assignment),
+ *     raises BufferError, as it would with a memoryview alive; in any
+ *     thread, so does a resize from a callback run by a C caller in
+ *     between (map(cfunc, ...) releases when map returns);
+ *   - in the main thread, a C function that itself runs pending calls
+ *     (Py_MakePendingCalls(), e.g. in a lock wait interrupted by a
+ *     signal) has its pins released then, early;
  *   - a pointer kept beyond the C function's return still dangles;
  *   - if Python code replaces the profile function meanwhile
  *     (sys.setprofile, cProfile.enable before 3.12) or the thread ends,
@@ -1703,9 +1709,10 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line)
  * The C function's own C_RETURN fires only when a profile function was
  * on before the call (CPython decides at the call), so the second rule
  * is what usually ends a pin; Python code that the C function calls
- * back runs at the pin's instruction and keeps it.  Pending calls
- * (Py_AddPendingCall) were rejected: they run in the main thread only,
- * and at any eval-breaker check, including inside those callbacks.
+ * back runs at the pin's instruction and keeps it.  In the main thread a
+ * pending call ends it sooner (oldbuffer_pins_pending below).  Pending
+ * calls alone would not do: they run in the main thread only, and at any
+ * eval-breaker check, including inside those callbacks.
  * The last pin released, the profile function puts the previous one
  * back.  If Python code replaces it meanwhile (sys.setprofile(),
  * cProfile.enable()), or the thread ends, the list is destroyed with it
@@ -1849,6 +1856,10 @@ oldbuffer_pins_uninstall(PyObject *capsule, oldbuffer_pins *pins)
     OLDBUFFER_UNSTASH(stash);
 }
 
+/* Main thread: a pending call releases the pins as soon as the C
+ * function has returned (see oldbuffer_pins_pending below). */
+OLDBUFFER_INLINE void oldbuffer_pins_schedule(void);
+
 /* The profile function: the chained one first, then the pins. */
 OLDBUFFER_INLINE int
 oldbuffer_pins_profile(PyObject *capsule, PyFrameObject *frame, int what,
@@ -1866,9 +1877,14 @@ oldbuffer_pins_profile(PyObject *capsule, PyFrameObject *frame, int what,
     }
     if (pins->first != OLDBUFFER_NULL && frame != OLDBUFFER_NULL) {
         switch (what) {
+        case PyTrace_RETURN:
+            /* A callback of the C function returned into it: the C
+             * function may return next. */
+            oldbuffer_pins_schedule();
+            oldbuffer_pins_release(pins, frame, 1);
+            break;
         case PyTrace_C_RETURN:
         case PyTrace_C_EXCEPTION:
-        case PyTrace_RETURN:
             oldbuffer_pins_release(pins, frame, 1);
             break;
         case PyTrace_CALL:
@@ -1928,6 +1944,61 @@ oldbuffer_pins_install(PyThreadState *ts)
     installed = ts->c_profileobj == capsule;
     Py_DECREF(capsule);
     return installed ? pins : OLDBUFFER_NULL;
+}
+
+/* The pending call (Py_AddPendingCall).  CPython runs pending calls in
+ * the main thread, from the eval loop, between two instructions -- after
+ * every CALL among others (CHECK_EVAL_BREAKER).  So when it runs in a
+ * frame that holds pins, that frame's code is running again: the C
+ * function it called has returned, and the pins can go, before the
+ * frame's next instruction (a "del buf[:n]" right after the call).
+ * When it runs anywhere else -- inside a callback of the C function --
+ * it does nothing, and the callback's return schedules it again.  (A C
+ * function that itself calls Py_MakePendingCalls() would see its pins
+ * released early: a documented limit.)  Other threads rely on the
+ * profile events alone. */
+OLDBUFFER_INLINE int *
+oldbuffer_pins_scheduled(void)
+{
+    static int scheduled;
+    return &scheduled;
+}
+
+OLDBUFFER_INLINE int
+oldbuffer_pins_pending(void *unused)
+{
+    PyThreadState *ts = PyThreadState_Get();
+    oldbuffer_pins *pins = oldbuffer_pins_current(ts);
+    PyFrameObject *frame;
+    PyObject *capsule;
+
+    (void)unused;
+    *oldbuffer_pins_scheduled() = 0;
+    frame = PyEval_GetFrame();
+    if (pins == OLDBUFFER_NULL || frame == OLDBUFFER_NULL) {
+        return 0;
+    }
+    oldbuffer_pins_release(pins, frame, 1);
+    if (pins->first == OLDBUFFER_NULL) {
+        capsule = ts->c_profileobj;
+        Py_INCREF(capsule);   /* uninstalling drops the thread's */
+        oldbuffer_pins_uninstall(capsule, pins);
+        Py_DECREF(capsule);
+    }
+    return 0;
+}
+
+OLDBUFFER_INLINE void
+oldbuffer_pins_schedule(void)
+{
+    int *scheduled = oldbuffer_pins_scheduled();
+
+    /* (A full queue refuses, without an exception: the profile events
+     * still end the pins, later.) */
+    if (!*scheduled
+        && Py_AddPendingCall(oldbuffer_pins_pending, OLDBUFFER_NULL) == 0) {
+        *scheduled = 1;
+    }
 }
 
 /* This thread's number of pins of this translation unit (for tests). */
@@ -2005,6 +2076,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
     pin->lasti = oldbuffer_frame_lasti(frame);
     pin->next = pins->first;
     pins->first = pin;
+    oldbuffer_pins_schedule();
     return 0;
 }
 
