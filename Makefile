@@ -8,14 +8,21 @@
 
 PYTHON ?= python3
 
-.PHONY: all example check clean
+.PHONY: all example check deps clean
 
 all: example
 
 example:
 	sh examples/run-example.sh
 
-check:
+# The host packages the suites use (compilers, valgrind, cmake, ...):
+# installed when missing, if we are root; the sid chroot's come with it.
+deps:
+	@if [ "$$(id -u)" = 0 ]; then sh tools/install-deps.sh; \
+	else echo "make deps: not root; run tools/install-deps.sh as root" \
+		"if a suite reports a missing tool"; fi
+
+check: deps
 	$(PYTHON) tests/runtests.py
 
 # make scanner: build/oldbuffer-scan, the migration scanner (C99, no deps).
