@@ -57,6 +57,14 @@ create() {
         }
         local m; m=$(mirror)
         log "debootstrap sid from $m into $ROOT (takes a few minutes)"
+        # Never delete through a bind mount (/dev of the host).
+        for m in proc dev repo; do
+            mountpoint -q "$ROOT/$m" 2>/dev/null && umount "$ROOT/$m"
+        done
+        if grep -q " $ROOT/" /proc/mounts; then
+            log "refusing to delete $ROOT: something is still mounted in it"
+            exit 1
+        fi
         rm -rf "$ROOT"; mkdir -p "$(dirname "$ROOT")"
         debootstrap --variant=minbase sid "$ROOT" "$m" >"$ROOT.debootstrap.log" 2>&1 || {
             tail -n 30 "$ROOT.debootstrap.log" >&2; exit 1; }
