@@ -71,7 +71,26 @@ def main():
             tally.check(code1 == 0 and "oldchecksum works" in out1,
                         "%s: with -include oldbuffer.h it builds and its "
                         "demo passes" % interp.tag, out1)
+    readme_command(tally)
     return tally.finish()
+
+
+def readme_command(tally):
+    """README's first command, `make example`, as a newcomer runs it: on
+    CPython 3.15 from the sid chroot, and without the chroot on the
+    newest pyenv CPython."""
+    code, out = harness.run(["make", "-s", "-C", harness.TOP, "example"],
+                            timeout=900)
+    tally.check(code == 0 and "example on python3.15" in out
+                and "oldchecksum works on Python 3.15" in out,
+                "make example: builds and runs on CPython 3.15 (sid)", out)
+    env = dict(os.environ, OLDBUFFER_NO_CHROOT="1")
+    newest = harness.pyenv_interpreters()[-1].tag
+    code, out = harness.run(["make", "-s", "-C", harness.TOP, "example"],
+                            timeout=300, env=env)
+    tally.check(code == 0 and "oldchecksum works on Python %s" % newest
+                in out, "make example without the chroot: runs on the "
+                "newest pyenv CPython (%s)" % newest, out)
 
 
 if __name__ == "__main__":
