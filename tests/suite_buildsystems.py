@@ -14,6 +14,10 @@ imported, and its functions checked by check_legacysum.py:
   swig         pybuffer.i typemaps, full and        sid 3.13-3.15
                limited API, `python -m oldbuffer --cflags`
   cython-pc    cython -I $PREFIX/include + pkg-config (make install)
+  cmake-subdir add_subdirectory(<oldbuffer>): vendored,  pyenv 3.6-3.13, sid 3.13-3.15
+               root CMakeLists.txt
+  meson-subproject  subprojects/oldbuffer: vendored,    sid 3.13-3.15
+               root meson.build
 
 First it builds the `oldbuffer` Python package (sdist, then a wheel from
 the sdist, with the host's Debian setuptools, offline) and `make install`s
@@ -44,8 +48,8 @@ NAME = "buildsystems"
 # What each side gets a copy of: what `make install`, setup.py and the
 # routes read.
 SOURCES = ["Makefile", "include", "python", "cmake", "oldbuffer.pc.in",
-           "setup.py", "pyproject.toml", "MANIFEST.in",
-           os.path.join("examples", "build-systems")]
+           "setup.py", "pyproject.toml", "MANIFEST.in", "CMakeLists.txt",
+           "meson.build", os.path.join("examples", "build-systems")]
 WORK = "work"
 EXAMPLES = os.path.join("examples", "build-systems")
 HEADER = os.path.join(harness.INCLUDE, "oldbuffer.h")
@@ -346,6 +350,37 @@ def route_cmake(interp):
     return check_module(side, interp.python, out)
 
 
+def route_cmake_subdir(interp):
+    """oldbuffer vendored, not installed: add_subdirectory() of the
+    repository (its root CMakeLists.txt)."""
+    side = side_of(interp)
+    src, out = job_dir(side, interp, "cmake-subdir")
+    python = interp.python
+    if side is CHROOT:
+        python = os.path.join("/usr/bin", python)
+    step(side, ["cmake", "-S", os.path.join(src, "cmake-subdir"), "-B", out,
+                "-DCMAKE_BUILD_TYPE=Release", "-DOLDBUFFER_DIR=" + side.path(),
+                "-DPython_EXECUTABLE=" + python])
+    step(side, ["cmake", "--build", out])
+    return check_module(side, interp.python, out)
+
+
+def route_meson_subproject(interp):
+    """oldbuffer vendored, not installed: the repository (its root
+    meson.build) linked at subprojects/oldbuffer, as the example says."""
+    src, out = job_dir(CHROOT, interp, "meson-subproject")
+    subprojects = CHROOT.host_path(WORK, interp.tag, "meson-subproject",
+                                   "src", "meson-subproject", "subprojects")
+    os.makedirs(subprojects)
+    os.symlink(CHROOT.path(), os.path.join(subprojects, "oldbuffer"))
+    step(CHROOT, ["meson", "setup", out,
+                  os.path.join(src, "meson-subproject"),
+                  "--force-fallback-for=oldbuffer",
+                  "-Dpython=" + interp.python])
+    step(CHROOT, ["meson", "compile", "-C", out])
+    return check_module(CHROOT, interp.python, out)
+
+
 def route_meson(interp):
     src, out = job_dir(CHROOT, interp, "meson")
     env = {"PKG_CONFIG_PATH": CHROOT.path(WORK, "prefix", "share",
@@ -461,12 +496,13 @@ def route_jobs(tally):
     for minor in PYENV_VERSIONS:
         interp = harness.pyenv(minor)
         if interp is None:
-            for route in ("setuptools", "cmake"):
+            for route in ("setuptools", "cmake", "cmake-subdir"):
                 tally.skip("%-12s %s" % (route, minor),
                            "no pyenv Python %s" % minor)
             continue
         jobs.append(("setuptools", interp, route_setuptools, ()))
         jobs.append(("cmake", interp, route_cmake, ()))
+        jobs.append(("cmake-subdir", interp, route_cmake_subdir, ()))
     found, _ = harness.sid_interpreters()
     sid = dict((i.tag, i) for i in found)
     for tag in SID_TAGS:
@@ -477,7 +513,9 @@ def route_jobs(tally):
             continue
         jobs += [("setuptools", interp, route_setuptools, ()),
                  ("cmake", interp, route_cmake, ()),
+                 ("cmake-subdir", interp, route_cmake_subdir, ()),
                  ("meson", interp, route_meson, ()),
+                 ("meson-subproject", interp, route_meson_subproject, ()),
                  ("cython", interp, route_cython, ()),
                  ("swig", interp, route_swig, ()),
                  ("swig-limited", interp, route_swig, ("0x030B0000",))]
