@@ -14,11 +14,14 @@ compiled with
               path); 0x030B0000 (limited Py_buffer); the headers' own
               version
 
-with -Wall -Wextra -Werror -Wconversion, plus -pedantic where Python.h
-alone compiles cleanly with it.  tests/compile_baseline.c (Python.h
-alone) is compiled first with the same flags: where Python's own headers
-fail, the combination is "not applicable" (counted and listed, not a
-pass); where only -pedantic trips them, the check runs without it.
+with -Wall -Wextra -Werror -Wconversion, plus -pedantic and the strict
+set (-Wshadow -Wcast-qual -Wundef; C: -Wstrict-prototypes
+-Wmissing-prototypes; C++: -Wzero-as-null-pointer-constant) where
+Python.h alone compiles cleanly with them.  tests/compile_baseline.c
+(Python.h alone) is compiled first with the same flags, strictest first:
+where Python's own headers fail even the plain set, the combination is
+"not applicable" (counted and listed, not a pass); where only the extra
+flags trip them, the check runs without those.
 """
 from __future__ import print_function
 
@@ -33,6 +36,11 @@ from harness import say  # noqa: E402
 C_STDS = ["c99", "c11", "c17", "c2x"]
 CXX_STDS = ["c++11", "c++14", "c++17", "c++20", "c++23|c++2b"]
 WARN = ["-Wall", "-Wextra", "-Werror", "-Wconversion"]
+# Stricter still, where Python.h itself allows it (older headers trip
+# -Wcast-qual or -Wundef, for one): the combination then falls back.
+WARN_STRICT = ["-Wshadow", "-Wcast-qual", "-Wundef"]
+WARN_LANG = {"c": ["-Wstrict-prototypes", "-Wmissing-prototypes"],
+             "c++": ["-Wzero-as-null-pointer-constant"]}
 HOST_PYTHONS = ["2.7", "3.6", "3.10", "3.12", "3.13"]
 SID_PYTHONS = [("3.14-sid", "python3.14"), ("3.14d-sid", "python3.14d"),
                ("3.15-sid", "python3.15")]
@@ -82,21 +90,23 @@ class Side(object):
 
 
 def one_combination(side, cc, std, lang, inc, limited):
-    flags = WARN + ["-I" + os.path.join(side.top, "include"), "-I" + inc]
+    """Compile compile_check.c with the strictest flags under which
+    Python.h alone compiles: ("ok" | "fail" | "n/a", output, flags tier)."""
+    base = WARN + ["-I" + os.path.join(side.top, "include"), "-I" + inc]
     if limited is not None:
-        flags.append("-DPy_LIMITED_API=0x%08X" % limited)
-    code, out = side.compile(cc, std, lang, flags + ["-pedantic"],
-                             "compile_baseline.c")
-    pedantic = code == 0
-    if not pedantic:
-        code, out = side.compile(cc, std, lang, flags,
-                                 "compile_baseline.c")
-        if code != 0:
-            return "n/a", out, pedantic
-    if pedantic:
-        flags.append("-pedantic")
-    code, out = side.compile(cc, std, lang, flags, "compile_check.c")
-    return ("ok" if code == 0 else "fail"), out, pedantic
+        base.append("-DPy_LIMITED_API=0x%08X" % limited)
+    strict = WARN_STRICT + WARN_LANG[lang]
+    tiers = (("strict -pedantic", base + strict + ["-pedantic"]),
+             ("-pedantic", base + ["-pedantic"]),
+             ("strict", base + strict),
+             ("", base))
+    for tier, flags in tiers:
+        code, out = side.compile(cc, std, lang, flags, "compile_baseline.c")
+        if code == 0:
+            code, out = side.compile(cc, std, lang, flags,
+                                     "compile_check.c")
+            return ("ok" if code == 0 else "fail"), out, tier
+    return "n/a", out, ""
 
 
 def main():
@@ -136,27 +146,30 @@ def main():
                             jobs.append((side, comp, std, lang, inc,
                                          limited, interp.tag))
     say("%d combinations" % len(jobs))
-    counts = {"n/a": [], "pedantic": 0}
+    counts = {"n/a": [], "pedantic": 0, "strict": 0}
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         futures = [(job, pool.submit(one_combination, *job[:6]))
                    for job in jobs]
         for job, fut in futures:
             side, comp, std, lang, inc, limited, tag = job
-            result, out, pedantic = fut.result()
+            result, out, tier = fut.result()
             name = "%s %s -std=%s Python %s%s%s" % (
                 side.name, comp, std, tag,
                 " Py_LIMITED_API=0x%08X" % limited if limited else "",
-                " -pedantic" if pedantic else "")
+                " " + tier if tier else "")
             if result == "n/a":
                 counts["n/a"].append(name)
                 continue
-            counts["pedantic"] += pedantic and result == "ok"
+            if result == "ok":
+                counts["pedantic"] += "-pedantic" in tier
+                counts["strict"] += "strict" in tier
             if result == "ok":
                 tally.passed += 1
             else:
                 tally.fail(name, out)
-    say("%d combinations compiled warning-free (%d of them with -pedantic)"
-        % (tally.passed, counts["pedantic"]))
+    say("%d combinations compiled warning-free (%d of them with -pedantic,"
+        " %d with the strict set)"
+        % (tally.passed, counts["pedantic"], counts["strict"]))
     if counts["n/a"]:
         say("%d not applicable: Python.h itself does not compile there:"
             % len(counts["n/a"]))
