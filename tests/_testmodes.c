@@ -56,18 +56,8 @@ static const ob_impl impls[] = {
 static PyObject *
 call(PyObject *self, PyObject *args)
 {
-    int what, impl, how;
-    PyObject *obj;
-
     (void)self;
-    if (!PyArg_ParseTuple(args, "iiOi:call", &what, &impl, &obj, &how)) {
-        return NULL;
-    }
-    if (impl < IMPL_DEFAULT || impl > IMPL_LEGACY) {
-        PyErr_SetString(PyExc_ValueError, "bad 'impl'");
-        return NULL;
-    }
-    return ob_outcome(&impls[impl], what, obj, how);
+    return ob_call_table(impls, IMPL_LEGACY + 1, args);
 }
 
 /* Two more read sites, each on one line with its __LINE__:

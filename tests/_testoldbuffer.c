@@ -45,18 +45,8 @@ static const ob_impl impls[] = {
 static PyObject *
 call(PyObject *self, PyObject *args)
 {
-    int what, impl, how;
-    PyObject *obj;
-
     (void)self;
-    if (!PyArg_ParseTuple(args, "iiOi:call", &what, &impl, &obj, &how)) {
-        return NULL;
-    }
-    if (impl < 0 || impl > IMPL_COMPAT) {
-        PyErr_SetString(PyExc_ValueError, "bad 'impl'");
-        return NULL;
-    }
-    return ob_outcome(&impls[impl], what, obj, how);
+    return ob_call_table(impls, IMPL_COMPAT + 1, args);
 }
 
 /* address(obj) -> address of a bytes/bytearray object's data, for tests

@@ -134,4 +134,23 @@ ob_outcome(const ob_impl *impl, int what, PyObject *obj, int how)
     return res;
 }
 
+/* The module function call(what, impl, obj, how) -> outcome tuple, where
+ * impl picks one of the n implementations of the table.  (Inline: the
+ * modules with one implementation do not use it.) */
+OLDBUFFER_INLINE PyObject *
+ob_call_table(const ob_impl *impls, int n, PyObject *args)
+{
+    int what, impl, how;
+    PyObject *obj;
+
+    if (!PyArg_ParseTuple(args, "iiOi:call", &what, &impl, &obj, &how)) {
+        return NULL;
+    }
+    if (impl < 0 || impl >= n) {
+        PyErr_SetString(PyExc_ValueError, "bad 'impl'");
+        return NULL;
+    }
+    return ob_outcome(&impls[impl], what, obj, how);
+}
+
 #endif /* OLDBUFFER_TESTS_OUTCOME_H */
