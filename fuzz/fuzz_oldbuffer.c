@@ -8,7 +8,7 @@
  * asks for, and abort()s, so that libFuzzer saves the input, on:
  *   - any difference in return value, pointer, length, whether the
  *     outputs were written, exception type, message, or exception left
- *     set (except oldbuffer's documented CheckReadBuffer deviation);
+ *     set;
  *   - a change in the object's reference count or live exports after a
  *     call, or an export still alive at the end (objects.py's settle():
  *     a bytearray must resize, a memoryview must release, ...);
@@ -412,18 +412,6 @@ same_outcome(PyObject *a, PyObject *b, int stable_addr)
     return 1;
 }
 
-/* README: oldbuffer's CheckReadBuffer clears an exception that a
- * successful export (or its release) left set; the interpreter's own
- * returns 1 with it still set.  Everything else must be identical. */
-static int
-known_deviation(int what, int how, PyObject *native, PyObject *ours)
-{
-    return what == CALL_CHECK && !(how & PRESET_EXC)
-           && item_long(native, O_RET) == 1 && item_long(ours, O_RET) == 1
-           && !item_is_none(native, O_EXC_TYPE)
-           && item_is_none(ours, O_EXC_TYPE);
-}
-
 /* Touch every byte of a successful export, so that ASan sees an address
  * or length that does not describe live memory.  A writable export gets
  * each byte written back unchanged. */
@@ -520,8 +508,7 @@ check_call(PyObject *obj, int readable, int what, int how)
     ours = outcome_of(&oldbuffer_impl, what, obj, how);
     check_state(&before, obj, "oldbuffer changed the object's state", what,
                 how, ours);
-    if (!same_outcome(native, ours, stable)
-        && !known_deviation(what, how, native, ours)) {
+    if (!same_outcome(native, ours, stable)) {
         die("oldbuffer differs from the interpreter", what, how, obj,
             native, ours);
     }

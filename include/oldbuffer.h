@@ -21,7 +21,8 @@
  *
  * The first three return 0 and set *buffer and *buffer_len, or return -1
  * with an exception set (and leave both untouched).  CheckReadBuffer
- * returns 1 or 0 and never leaves an exception set.  CPython 3.0-3.12 kept
+ * returns 1 or 0, clearing the exception of a failed export.  CPython
+ * 3.0-3.12 kept
  * them as deprecated wrappers over the Py_buffer protocol; CPython 3.13
  * removed them from the headers (they remain only as ABI-only symbols), so
  * code calling them fails to compile with "implicit declaration of
@@ -66,9 +67,6 @@
  *                failed write export becomes TypeError("expected a
  *                writable bytes-like object").  On 3.13+ the same rules
  *                hold although the interpreter no longer declares them.
- *                CheckReadBuffer never leaves an exception raised during
- *                the call, even from an exporter that reports success
- *                with an exception set (CPython's own leaves that one).
  *   NULL args    SystemError("null argument to internal routine") unless
  *                an exception is already set (CPython's null_error()).
  *                OldBuffer_CheckReadBuffer(NULL) returns 0 (CPython's own
@@ -302,6 +300,13 @@ extern "C" {
 #if defined(__cplusplus) && __cplusplus < 201103L
 #  undef OLDBUFFER_NULL
 #  define OLDBUFFER_NULL NULL
+#endif
+/* A branch the fast paths expect to take: laid out as the fall-through,
+ * so that the hot path of a loop takes no jump but the loop's own. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define OLDBUFFER_LIKELY(cond) __builtin_expect(!!(cond), 1)
+#else
+#  define OLDBUFFER_LIKELY(cond) (cond)
 #endif
 
 /* Which implementation this translation unit gets.  Exactly one of:
@@ -966,13 +971,10 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     return OldBuffer_Native_AsWriteBuffer(obj, buffer, buffer_len);
 }
 
-/* The interpreter's own crashes on NULL and leaves set the exception of
- * an exporter that succeeds with one set; this one does neither. */
+/* The interpreter's own crashes on NULL; this one returns 0. */
 OLDBUFFER_INLINE int
 OldBuffer_CheckReadBuffer(PyObject *obj)
 {
-    int had_exception, res;
-
     if (obj == OLDBUFFER_NULL) {
         return 0;
     }
@@ -986,12 +988,7 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
         }
     }
 #endif
-    had_exception = PyErr_Occurred() != OLDBUFFER_NULL;
-    res = OldBuffer_Native_CheckReadBuffer(obj);
-    if (!had_exception && PyErr_Occurred()) {
-        PyErr_Clear();
-    }
-    return res;
+    return OldBuffer_Native_CheckReadBuffer(obj);
 }
 
 #endif /* OLDBUFFER_IMPL_NATIVE */
@@ -1074,35 +1071,6 @@ oldbuffer_release(Py_buffer *view)
 #endif
 }
 
-/* PyErr_Occurred() != NULL, for CheckReadBuffer, which asks before and
- * after the export.  PyErr_Occurred() looks the thread state up at each
- * call (a __tls_get_addr call in a shared libpython, as much as the
- * export itself); where the slots are inlined we look it up once and
- * read the indicator as PyErr_Occurred() does: curexc_type up to 3.11,
- * current_exception since gh-101578 (3.12). */
-OLDBUFFER_INLINE PyThreadState *
-oldbuffer_thread_state(void)
-{
-#if defined(OLDBUFFER_INLINE_SLOTS)
-    return PyThreadState_GET();
-#else
-    return OLDBUFFER_NULL;
-#endif
-}
-
-OLDBUFFER_INLINE int
-oldbuffer_exception_set(PyThreadState *ts)
-{
-#if !defined(OLDBUFFER_INLINE_SLOTS)
-    (void)ts;
-    return PyErr_Occurred() != OLDBUFFER_NULL;
-#elif PY_VERSION_HEX >= 0x030C0000
-    return ts->current_exception != OLDBUFFER_NULL;
-#else
-    return ts->curexc_type != OLDBUFFER_NULL;
-#endif
-}
-
 #if defined(OLDBUFFER_FAST_PATHS)
 /* bytes and bytearray export their own storage, so for them the answer
  * needs no export: bytes' getbuffer gives PyBytes_AS_STRING, read-only;
@@ -1115,13 +1083,13 @@ oldbuffer_exception_set(PyThreadState *ts)
 OLDBUFFER_INLINE int
 oldbuffer_storage(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 {
-    if (PyBytes_CheckExact(obj)) {
+    if (OLDBUFFER_LIKELY(PyBytes_CheckExact(obj))) {
         *buffer = PyBytes_AS_STRING(obj);
         *buffer_len = PyBytes_GET_SIZE(obj);
         return 1;
     }
 #  if !defined(Py_GIL_DISABLED)
-    if (PyByteArray_CheckExact(obj)) {
+    if (OLDBUFFER_LIKELY(PyByteArray_CheckExact(obj))) {
         *buffer = PyByteArray_AS_STRING(obj);
         *buffer_len = PyByteArray_GET_SIZE(obj);
         return 0;
@@ -1327,18 +1295,15 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     return 0;
 }
 
-/* 1 when a PyBUF_SIMPLE export succeeds, else 0; a failed export's
- * exception is cleared, and nothing is cleared for a type that does not
- * export at all (as CPython).  One deliberate difference: an exporter that
- * reports success but sets an exception has that exception cleared too
- * (CPython's own leaves it set), so this call never leaves an exception
- * of its own making.  An exception set before the call is left alone. */
+/* 1 when a PyBUF_SIMPLE export succeeds, else 0, as CPython: a failed
+ * export's exception is cleared (with any exception set before the
+ * call: PyErr_Clear()), nothing is cleared for a type that does not
+ * export at all, and an exporter that reports success with an exception
+ * set (or whose release hook sets one) leaves it set. */
 OLDBUFFER_INLINE int
 OldBuffer_CheckReadBuffer(PyObject *obj)
 {
     Py_buffer view;
-    PyThreadState *ts;
-    int had_exception;
 
     if (obj == OLDBUFFER_NULL) {
         return 0;
@@ -1367,16 +1332,11 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
         }
     }
 #endif
-    ts = oldbuffer_thread_state();
-    had_exception = oldbuffer_exception_set(ts);
     if (oldbuffer_get_buffer(obj, &view, PyBUF_SIMPLE) == -1) {
         PyErr_Clear();
         return 0;
     }
     oldbuffer_release(&view);
-    if (!had_exception && oldbuffer_exception_set(ts)) {
-        PyErr_Clear();
-    }
     return 1;
 }
 
