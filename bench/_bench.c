@@ -1,16 +1,26 @@
-/* The benchmark extension of oldbuffer (module _bench).
+/* The benchmark extension of oldbuffer (module _bench, and _bench_audit
+ * and _bench_lifetime: the same file built with -DBENCH_MODE_AUDIT or
+ * -DBENCH_MODE_LIFETIME, which turn the header's mode on).
  *
- * measure(call, impl, obj, iterations) runs one of the four calls
- * `iterations` times in a C loop and returns the elapsed nanoseconds.
- * Three implementations are measured side by side:
+ * measure(call, impl, objects, limit_how, iterations) runs one of the
+ * four calls `iterations` times in a C loop, on the objects of a tuple in
+ * turn (one object: the same one each time; 16: "many small buffers"),
+ * and returns the elapsed nanoseconds.  Three implementations are
+ * measured side by side:
  *
  *   IMPL_NATIVE     the interpreter's own PyObject_As*Buffer, through
  *                   the header's OldBuffer_Native_* (a call into the
  *                   interpreter, as from a legacy extension);
- *   IMPL_OLDBUFFER  OldBuffer_* from include/oldbuffer.h, inlined into
- *                   the loop exactly as a user's extension gets it;
+ *   IMPL_OLDBUFFER  the header's calls, inlined into the loop exactly as
+ *                   a user's extension gets them: the PyObject_* names,
+ *                   which are OldBuffer_* in _bench and the mode's calls
+ *                   in _bench_audit and _bench_lifetime;
  *   IMPL_LIMIT      the fastest direct code that gets the same answer
  *                   for this object (see limit_* below).
+ *
+ * call_once(call, object) makes one call (IMPL_OLDBUFFER) and returns its
+ * result: the cost of a whole C function making one legacy call, which is
+ * what the modes are about, is timed from Python around it.
  *
  * Every result is folded into an accumulator that ends in a volatile
  * sink, and the object pointer passes through an empty asm statement on
@@ -18,6 +28,18 @@
  * the type checks and loads of the inlined code out of the loop.
  * bench/bench.py drives it; bench/run.py builds it for each interpreter.
  */
+#if defined(BENCH_MODE_AUDIT)
+#  define OLDBUFFER_AUDIT 1
+#  define BENCH_NAME "_bench_audit"
+#  define BENCH_INIT PyInit__bench_audit
+#elif defined(BENCH_MODE_LIFETIME)
+#  define OLDBUFFER_LIFETIME_SAFE 1
+#  define BENCH_NAME "_bench_lifetime"
+#  define BENCH_INIT PyInit__bench_lifetime
+#else
+#  define BENCH_NAME "_bench"
+#  define BENCH_INIT PyInit__bench
+#endif
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <time.h>
@@ -67,11 +89,13 @@ now_ns(void)
         } \
     } while (0)
 
+/* objs[i & mask]: the objects in turn (mask + 1 of them, a power of 2). */
 #define LOOP(decl, expr) \
     for (i = 0; i < iterations; i++) { \
         decl; \
         Py_ssize_t n = 0; \
         int res; \
+        PyObject *obj = objs[i & mask]; \
         LAUNDER(obj); \
         res = (expr); \
         FOLD(res, p, n); \
@@ -164,14 +188,15 @@ limit_call(int call, int how, PyObject *obj, void **buf, Py_ssize_t *len)
 #else
 #  define LOOP_FUNC static size_t
 #endif
-typedef size_t (*loop_func)(PyObject *obj, Py_ssize_t iterations);
+typedef size_t (*loop_func)(PyObject *const *objs, Py_ssize_t mask,
+                            Py_ssize_t iterations);
 
 /* The four loops of an implementation whose functions are
  * PREFIX##AsCharBuffer & co.: OldBuffer_Native_* (the interpreter's own,
- * a real call into it) and OldBuffer_* (inlined). */
+ * a real call into it) and PyObject_* (the header's, inlined). */
 #define IMPL_LOOP(name, decl, expr) \
     LOOP_FUNC \
-    name(PyObject *obj, Py_ssize_t iterations) \
+    name(PyObject *const *objs, Py_ssize_t mask, Py_ssize_t iterations) \
     { \
         Py_ssize_t i; \
         size_t acc = 0; \
@@ -188,7 +213,7 @@ typedef size_t (*loop_func)(PyObject *obj, Py_ssize_t iterations);
     IMPL_LOOP(name##_check, void *p = NULL, prefix##CheckReadBuffer(obj))
 
 IMPL_LOOPS(loop_native, OldBuffer_Native_)
-IMPL_LOOPS(loop_oldbuffer, OldBuffer_)
+IMPL_LOOPS(loop_oldbuffer, PyObject_)
 
 /* The limit's `how` is fixed per object: one loop per (how, call), so
  * that the switch in limit_call folds away. */
@@ -218,55 +243,99 @@ static const loop_func impl_loops[2][4] = {
     FOUR(loop_native), FOUR(loop_oldbuffer)
 };
 
-/* measure(call, impl, obj, limit_how, iterations) -> elapsed ns */
+/* measure(call, impl, objects, limit_how, iterations) -> elapsed ns */
 static PyObject *
 measure(PyObject *self, PyObject *args)
 {
     int call, impl, how;
-    PyObject *obj;
-    Py_ssize_t iterations;
+    PyObject *objects;
+    Py_ssize_t iterations, count, i;
     double t0, t1;
     size_t acc;
     loop_func loop;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "iiOin:measure", &call, &impl, &obj, &how,
-                          &iterations)) {
+    if (!PyArg_ParseTuple(args, "iiO!in:measure", &call, &impl,
+                          &PyTuple_Type, &objects, &how, &iterations)) {
         return NULL;
     }
+    count = PyTuple_GET_SIZE(objects);
     if (call < CALL_CHAR || call > CALL_CHECK || impl < IMPL_NATIVE
         || impl > IMPL_LIMIT || how < LIMIT_BYTES || how > LIMIT_NO_BUFFER
-        || iterations <= 0) {
+        || iterations <= 0 || count == 0 || (count & (count - 1)) != 0) {
         PyErr_SetString(PyExc_ValueError, "bad argument");
         return NULL;
     }
-    if (how == LIMIT_SLOTS && (Py_TYPE(obj)->tp_as_buffer == NULL
-        || Py_TYPE(obj)->tp_as_buffer->bf_getbuffer == NULL)) {
-        PyErr_SetString(PyExc_ValueError, "the object has no bf_getbuffer");
-        return NULL;
+    for (i = 0; i < count; i++) {
+        PyObject *obj = PyTuple_GET_ITEM(objects, i);
+
+        if (how == LIMIT_SLOTS && (Py_TYPE(obj)->tp_as_buffer == NULL
+            || Py_TYPE(obj)->tp_as_buffer->bf_getbuffer == NULL)) {
+            PyErr_SetString(PyExc_ValueError,
+                            "the object has no bf_getbuffer");
+            return NULL;
+        }
     }
     loop = impl == IMPL_LIMIT ? limit_loops[how][call]
                               : impl_loops[impl][call];
     t0 = now_ns();
-    acc = loop(obj, iterations);
+    acc = loop(&PyTuple_GET_ITEM(objects, 0), count - 1, iterations);
     t1 = now_ns();
     sink += acc;
     return PyFloat_FromDouble(t1 - t0);
 }
 
+/* call_once(call, object) -> the call's result (exception cleared) */
+static PyObject *
+call_once(PyObject *self, PyObject *args)
+{
+    int call, res;
+    PyObject *obj;
+    const char *cp = NULL;
+    const void *rp = NULL;
+    void *wp = NULL;
+    Py_ssize_t n = 0;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "iO:call_once", &call, &obj)) {
+        return NULL;
+    }
+    switch (call) {
+    case CALL_CHAR:
+        res = PyObject_AsCharBuffer(obj, &cp, &n);
+        break;
+    case CALL_READ:
+        res = PyObject_AsReadBuffer(obj, &rp, &n);
+        break;
+    case CALL_WRITE:
+        res = PyObject_AsWriteBuffer(obj, &wp, &n);
+        break;
+    default:
+        res = PyObject_CheckReadBuffer(obj);
+        break;
+    }
+    if (res < 0) {
+        PyErr_Clear();
+    }
+    sink += (size_t)cp + (size_t)rp + (size_t)wp + (size_t)n;
+    return PyLong_FromLong(res);
+}
+
 static PyMethodDef bench_methods[] = {
     {"measure", measure, METH_VARARGS,
-     "measure(call, impl, obj, limit_how, iterations) -> elapsed ns"},
+     "measure(call, impl, objects, limit_how, iterations) -> elapsed ns"},
+    {"call_once", call_once, METH_VARARGS,
+     "call_once(call, object) -> the call's result"},
     {NULL, NULL, 0, NULL}
 };
 
 static struct PyModuleDef bench_module = {
-    PyModuleDef_HEAD_INIT, "_bench", NULL, -1, bench_methods,
+    PyModuleDef_HEAD_INIT, BENCH_NAME, NULL, -1, bench_methods,
     NULL, NULL, NULL, NULL
 };
 
 PyMODINIT_FUNC
-PyInit__bench(void)
+BENCH_INIT(void)
 {
     PyObject *m = PyModule_Create(&bench_module);
 

@@ -8,12 +8,16 @@
 
 For each interpreter it builds bench/_bench.c the way setuptools builds an
 extension (the interpreter's own CFLAGS, plus -Werror) into
-build/bench/<tag>/ and runs bench/bench.py there: nanoseconds per call of
-the interpreter's own function, OldBuffer_* and the direct code for each
-type ("limit"), min of several interleaved samples of 200,000 calls each,
-in three processes per interpreter (the minimum over all: where the code
-lands in memory differs between processes), one interpreter at a time.
-It prints one Markdown table per interpreter, then which targets held.
+build/bench/<tag>/ -- three times: the default, and with the audit and
+the lifetime-safe mode (_bench_audit, _bench_lifetime; the latter not on
+PyPy, where that mode is an #error) -- and runs bench/bench.py there:
+nanoseconds per call of the interpreter's own function, OldBuffer_* and
+the direct code for each type ("limit"), on one object and on 16 in
+turn, then the modes against the default; min of several interleaved
+samples of 200,000 calls each, in three processes per interpreter (the
+minimum over all: where the code lands in memory differs between
+processes), one interpreter at a time.  It prints the tables per
+interpreter, then which targets held.
 
 Timings are for this machine at this moment; only the ratios are meant to
 be compared.  Nothing here is a test: it always exits 0 unless an
@@ -80,14 +84,24 @@ def build(interp, fast_paths):
                 if interp.where == "pyenv" else
                 os.path.join(harness.chroot_root(), outdir.lstrip("/")),
                 exist_ok=True)
-    argv = (["cc"] + cflags.split() + ccshared.split()
-            + ["-std=c99", "-Wextra", "-Werror", "-Wconversion", "-shared",
-               "-I" + interp.path("include"), "-I" + include]
-            + ([] if fast_paths else ["-DOLDBUFFER_NO_FAST_PATHS"])
-            + [interp.path("bench", "_bench.c"),
-               "-o", os.path.join(outdir, "_bench" + suffix)])
-    code, out = harness.run(interp.argv(argv), timeout=300)
-    return (outdir if code == 0 else None), out
+    variants = [("_bench", [])]
+    if fast_paths:
+        variants.append(("_bench_audit", ["-DBENCH_MODE_AUDIT"]))
+        if not interp.tag.startswith("pypy"):
+            variants.append(("_bench_lifetime", ["-DBENCH_MODE_LIFETIME"]))
+    outs = []
+    for name, flags in variants:
+        argv = (["cc"] + cflags.split() + ccshared.split()
+                + ["-std=c99", "-Wextra", "-Werror", "-Wconversion",
+                   "-shared", "-I" + interp.path("include"), "-I" + include]
+                + ([] if fast_paths else ["-DOLDBUFFER_NO_FAST_PATHS"])
+                + flags + [interp.path("bench", "_bench.c"),
+                           "-o", os.path.join(outdir, name + suffix)])
+        code, out = harness.run(interp.argv(argv), timeout=300)
+        outs.append(out)
+        if code != 0:
+            return None, "\n".join(outs)
+    return outdir, "\n".join(outs)
 
 
 def run_once(interp, outdir, args):
@@ -111,12 +125,18 @@ def run_once(interp, outdir, args):
 def merge(runs):
     """One result from several processes: per row, each implementation's
     minimum, and the ratios and targets of those."""
-    rows = []
+    rows, modes = [], []
     for i, first in enumerate(runs[0]["rows"]):
         best = [min(r["rows"][i][impl] for r in runs)
                 for impl in ("native", "oldbuffer", "limit")]
-        rows.append(bench.row(first["kind"], first["call"], *best))
-    return dict(runs[0], rows=rows)
+        rows.append(bench.row(first["kind"], first["call"], *best,
+                              workload=first["objects"]))
+    for i, first in enumerate(runs[0]["modes"]):
+        best = [None if first[m] is None
+                else min(r["modes"][i][m] for r in runs)
+                for m in ("default", "audit", "lifetime")]
+        modes.append(bench.mode_row(first["kind"], first["measure"], *best))
+    return dict(runs[0], rows=rows, modes=modes)
 
 
 def main():
@@ -159,21 +179,44 @@ def main():
             "processes (min)" % (result["python"],
                                  "on" if result["fast_paths"] else "off",
                                  args.iterations, args.samples, len(runs)))
-        say("")
-        say("\n".join(bench.table(result["rows"])))
+        for workload in bench.WORKLOADS:
+            say("")
+            say(bench.workload_title(workload))
+            say("")
+            say("\n".join(bench.table(result["rows"], workload)))
+        if result["modes"]:
+            say("")
+            say("Modes, against the default (ns per call)")
+            say("")
+            say("\n".join(bench.modes_table(result["modes"])))
         results.append((interp, result))
 
     say("")
     say("## Targets")
     for interp, result in results:
         missed = [r for r in result["rows"] if not r["met"]]
+        missed_modes = [r for r in result["modes"] if not r["met"]]
+        total = len(result["rows"]) + len(result["modes"])
         say("%-10s %d of %d rows met their target%s"
-            % (interp.tag, len(result["rows"]) - len(missed),
-               len(result["rows"]), ":" if missed else ""))
+            % (interp.tag, total - len(missed) - len(missed_modes), total,
+               ":" if missed or missed_modes else ""))
         for r in missed:
-            say("           MISSED %s %s: %.2fx native, %.2fx limit "
-                "(target %s)" % (r["kind"], r["call"], r["ratio_native"],
-                                 r["ratio_limit"], r["target"]))
+            floor = ""
+            if r["limit"] / r["native"] > 1.05:
+                floor = "; the limit itself is %.2fx native" % (
+                    r["limit"] / r["native"])
+            say("           MISSED %s %s, %d object%s: %.2fx native, %.2fx "
+                "limit (target %s%s)"
+                % (r["kind"], r["call"], r["objects"],
+                   "" if r["objects"] == 1 else "s", r["ratio_native"],
+                   r["ratio_limit"], r["target"], floor))
+        for r in missed_modes:
+            say("           MISSED modes, %s, %s call: audit %s, "
+                "lifetime-safe %s (target <=%.1fx default)"
+                % (r["kind"], r["measure"],
+                   "-" if r["audit"] is None else "%.2fx" % r["audit_ratio"],
+                   "-" if r["lifetime"] is None
+                   else "%.2fx" % r["lifetime_ratio"], bench.MODE_TARGET))
     return 1 if failed else 0
 
 
