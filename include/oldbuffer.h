@@ -1592,9 +1592,12 @@ oldbuffer_type_name(PyObject *obj)
 }
 
 /* Warn once for this site: 0, or -1 with the warning raised as an
- * exception (-W error) or with what made it impossible to warn. */
+ * exception (-W error) or with what made it impossible to warn.  site:
+ * the call site's own flag (see OLDBUFFER_SITE), or NULL for the table
+ * of sites. */
 OLDBUFFER_INLINE int
-oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line)
+oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line,
+                     char *site)
 {
     static const char *const names[] = {
         "PyObject_AsCharBuffer", "PyObject_AsReadBuffer",
@@ -1631,21 +1634,31 @@ oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line)
     if (res < 0) {
         return -1;
     }
-    (void)oldbuffer_site_warned(file, line, 1);
+    if (site != OLDBUFFER_NULL) {
+        *site = 1;
+    }
+    else {
+        (void)oldbuffer_site_warned(file, line, 1);
+    }
     return 0;
 }
 
 OLDBUFFER_INLINE int
-oldbuffer_audit(PyObject *obj, int call, const char *file, int line)
+oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
+                char *site)
 {
     Py_buffer view;
     int flags = call == OLDBUFFER_CALL_WRITE ? PyBUF_WRITABLE : PyBUF_SIMPLE;
 
-    if (file == OLDBUFFER_NULL || oldbuffer_site_warned(file, line, 0)
+    /* (The site first: once it has warned, that is all a call costs.) */
+    if (file == OLDBUFFER_NULL
+        || (site != OLDBUFFER_NULL ? *site != 0
+                                   : oldbuffer_site_warned(file, line, 0))
+        || PyErr_Occurred()
         || !oldbuffer_export_hazard(obj, flags, 0, &view)) {
         return 0;
     }
-    return oldbuffer_audit_warn(obj, call, file, line);
+    return oldbuffer_audit_warn(obj, call, file, line, site);
 }
 
 #endif /* OLDBUFFER_AUDIT */
@@ -2005,6 +2018,9 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
             return 0;
         }
     }
+    if (PyErr_Occurred()) {
+        return 0;   /* no export can be taken now */
+    }
     pin = OLDBUFFER_CAST(oldbuffer_pin *, PyMem_Malloc(sizeof *pin));
     if (pin == OLDBUFFER_NULL) {
         PyErr_NoMemory();
@@ -2046,24 +2062,30 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
 /* --- The calls with the modes ---------------------------------------- */
 
 /* After a successful default call that handed out p: the audit, then the
- * pin.  A call made with an exception already set is neither audited nor
- * pinned (no warning can be raised then).  0, or -1 with an exception. */
+ * pin.  bytes is never hazardous: nothing more to do.  A call made with an
+ * exception already set is neither audited nor pinned (no warning can be
+ * raised then), unless its site has warned or its object is pinned in
+ * this frame already.  0, or -1 with an exception. */
 OLDBUFFER_INLINE int
 oldbuffer_modes_after(PyObject *obj, const void *p, int call,
-                      const char *file, int line)
+                      const char *file, int line, char *site)
 {
     (void)obj;
     (void)p;
     (void)call;
     (void)file;
     (void)line;
+    (void)site;
 #if defined(OLDBUFFER_AUDIT) || defined(OLDBUFFER_LIFETIME_SAFE)
-    if (PyErr_Occurred()) {
+    if (PyBytes_CheckExact(obj)) {
         return 0;
     }
 #endif
 #if defined(OLDBUFFER_AUDIT)
-    if (oldbuffer_audit(obj, call, file, line) < 0) {
+    /* (A site's flag tested here, inline: at a site that has warned,
+     * the audit costs this test alone.) */
+    if ((site == OLDBUFFER_NULL || *site == 0)
+        && oldbuffer_audit(obj, call, file, line, site) < 0) {
         return -1;
     }
 #endif
@@ -2076,11 +2098,13 @@ oldbuffer_modes_after(PyObject *obj, const void *p, int call,
 }
 
 /* The four calls with this translation unit's modes; file and line name
- * the call site for the audit (NULL: no audit).  On -1 the outputs are
- * left untouched, as by default. */
+ * the call site for the audit (NULL: no audit), site is its flag (NULL:
+ * the table of sites).  On -1 the outputs are left untouched, as by
+ * default. */
 OLDBUFFER_INLINE int
-OldBuffer_AsCharBufferAt(PyObject *obj, const char **buffer,
-                         Py_ssize_t *buffer_len, const char *file, int line)
+oldbuffer_as_char_at(PyObject *obj, const char **buffer,
+                     Py_ssize_t *buffer_len, const char *file, int line,
+                     char *site)
 {
     const char *p = OLDBUFFER_NULL;
     Py_ssize_t len = 0;
@@ -2104,7 +2128,8 @@ OldBuffer_AsCharBufferAt(PyObject *obj, const char **buffer,
     if (OldBuffer_AsCharBuffer(obj, &p, &len) != 0) {
         return -1;
     }
-    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_CHAR, file, line) != 0) {
+    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_CHAR, file, line,
+                              site) != 0) {
         return -1;
     }
     *buffer = p;
@@ -2113,8 +2138,9 @@ OldBuffer_AsCharBufferAt(PyObject *obj, const char **buffer,
 }
 
 OLDBUFFER_INLINE int
-OldBuffer_AsReadBufferAt(PyObject *obj, const void **buffer,
-                         Py_ssize_t *buffer_len, const char *file, int line)
+oldbuffer_as_read_at(PyObject *obj, const void **buffer,
+                     Py_ssize_t *buffer_len, const char *file, int line,
+                     char *site)
 {
     const void *p = OLDBUFFER_NULL;
     Py_ssize_t len = 0;
@@ -2125,7 +2151,8 @@ OldBuffer_AsReadBufferAt(PyObject *obj, const void **buffer,
     if (OldBuffer_AsReadBuffer(obj, &p, &len) != 0) {
         return -1;
     }
-    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_READ, file, line) != 0) {
+    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_READ, file, line,
+                              site) != 0) {
         return -1;
     }
     *buffer = p;
@@ -2134,8 +2161,8 @@ OldBuffer_AsReadBufferAt(PyObject *obj, const void **buffer,
 }
 
 OLDBUFFER_INLINE int
-OldBuffer_AsWriteBufferAt(PyObject *obj, void **buffer,
-                          Py_ssize_t *buffer_len, const char *file, int line)
+oldbuffer_as_write_at(PyObject *obj, void **buffer, Py_ssize_t *buffer_len,
+                      const char *file, int line, char *site)
 {
     void *p = OLDBUFFER_NULL;
     Py_ssize_t len = 0;
@@ -2146,13 +2173,38 @@ OldBuffer_AsWriteBufferAt(PyObject *obj, void **buffer,
     if (OldBuffer_AsWriteBuffer(obj, &p, &len) != 0) {
         return -1;
     }
-    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_WRITE, file,
-                              line) != 0) {
+    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_WRITE, file, line,
+                              site) != 0) {
         return -1;
     }
     *buffer = p;
     *buffer_len = len;
     return 0;
+}
+
+/* The same, public, with the table of sites. */
+OLDBUFFER_INLINE int
+OldBuffer_AsCharBufferAt(PyObject *obj, const char **buffer,
+                         Py_ssize_t *buffer_len, const char *file, int line)
+{
+    return oldbuffer_as_char_at(obj, buffer, buffer_len, file, line,
+                                OLDBUFFER_NULL);
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_AsReadBufferAt(PyObject *obj, const void **buffer,
+                         Py_ssize_t *buffer_len, const char *file, int line)
+{
+    return oldbuffer_as_read_at(obj, buffer, buffer_len, file, line,
+                                OLDBUFFER_NULL);
+}
+
+OLDBUFFER_INLINE int
+OldBuffer_AsWriteBufferAt(PyObject *obj, void **buffer,
+                          Py_ssize_t *buffer_len, const char *file, int line)
+{
+    return oldbuffer_as_write_at(obj, buffer, buffer_len, file, line,
+                                 OLDBUFFER_NULL);
 }
 
 /* No pointer, no hazard: the default call. */
@@ -2174,15 +2226,27 @@ OldBuffer_CheckReadBufferAt(PyObject *obj, const char *file, int line)
 #  undef PyObject_AsWriteBuffer
 #  undef PyObject_CheckReadBuffer
 #  if defined(OLDBUFFER_AUDIT)
+/* Each call site's own flag, set once it has warned, so that a call at a
+ * site that has warned costs one load and test more than the default:
+ * a static in a GNU statement expression (gcc, clang; C and C++).
+ * Other compilers look the site up in the table of sites, by file and
+ * line (up to OLDBUFFER_AUDIT_MAX_SITES). */
+#    if defined(__GNUC__) || defined(__clang__)
+#      define OLDBUFFER_SITE \
+           (__extension__ ({ static char oldbuffer_site_flag_; \
+                             &oldbuffer_site_flag_; }))
+#    else
+#      define OLDBUFFER_SITE OLDBUFFER_NULL
+#    endif
 #    define PyObject_AsCharBuffer(obj, buffer, buffer_len) \
-         OldBuffer_AsCharBufferAt((obj), (buffer), (buffer_len), \
-                                  __FILE__, __LINE__)
+         oldbuffer_as_char_at((obj), (buffer), (buffer_len), \
+                              __FILE__, __LINE__, OLDBUFFER_SITE)
 #    define PyObject_AsReadBuffer(obj, buffer, buffer_len) \
-         OldBuffer_AsReadBufferAt((obj), (buffer), (buffer_len), \
-                                  __FILE__, __LINE__)
+         oldbuffer_as_read_at((obj), (buffer), (buffer_len), \
+                              __FILE__, __LINE__, OLDBUFFER_SITE)
 #    define PyObject_AsWriteBuffer(obj, buffer, buffer_len) \
-         OldBuffer_AsWriteBufferAt((obj), (buffer), (buffer_len), \
-                                   __FILE__, __LINE__)
+         oldbuffer_as_write_at((obj), (buffer), (buffer_len), \
+                               __FILE__, __LINE__, OLDBUFFER_SITE)
 #    define PyObject_CheckReadBuffer(obj) \
          OldBuffer_CheckReadBufferAt((obj), __FILE__, __LINE__)
 #  else

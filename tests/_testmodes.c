@@ -84,6 +84,9 @@ site_a(PyObject *self, PyObject *obj)
     return site_result(res, buf, len, line);
 }
 
+/* site_b with the audit: the public OldBuffer_AsReadBufferAt(), which
+ * keeps its sites in the translation unit's table (the legacy names keep
+ * a flag per site, with gcc and clang). */
 static PyObject *
 site_b(PyObject *self, PyObject *obj)
 {
@@ -92,7 +95,12 @@ site_b(PyObject *self, PyObject *obj)
     int res, line;
 
     (void)self;
+#if defined(OLDBUFFER_AUDIT)
+    res = OldBuffer_AsReadBufferAt(obj, &buf, &len, __FILE__, __LINE__);
+    line = __LINE__ - 1;
+#else
     res = PyObject_AsReadBuffer(obj, &buf, &len); line = __LINE__;
+#endif
     return site_result(res, buf, len, line);
 }
 

@@ -196,7 +196,8 @@ def child(args):
     with warnings.catch_warnings(record=True) as caught:
         if "raise" not in args:
             warnings.simplefilter("default")
-        for site in (mod.site_a, mod.site_a, mod.site_b, mod.site_a):
+        for site in (mod.site_a, mod.site_a, mod.site_b, mod.site_a,
+                     mod.site_b):
             try:
                 answer.setdefault("results", []).append(list(site(obj)))
             except Exception as e:
@@ -252,8 +253,10 @@ class Audit(unittest.TestCase):
                               {"PYTHONPATH": PACKAGE_DIR})
                 ws = [w for w in a["warnings"]
                       if w["category"] == "oldbuffer.LegacyBufferWarning"]
-                # site_a, site_a, site_b, site_a: two sites, two warnings;
-                # then the char/read/write sites of call(), one each.
+                # site_a, site_a, site_b, site_a, site_b: two sites (a
+                # flag per site, and the table of OldBuffer_*At), two
+                # warnings; then the char/read/write sites of call(), one
+                # each.
                 sites = [(os.path.basename(w["filename"]), w["lineno"])
                          for w in ws]
                 what = "%s, %s: %s" % (mod.__name__, kind, sites)
@@ -292,9 +295,9 @@ class Audit(unittest.TestCase):
             a = run_child([mod.__name__, "bytearray", "raise"],
                           {"PYTHONPATH": PACKAGE_DIR},
                           ["-W", "error::oldbuffer.LegacyBufferWarning"])
-            # Four site calls, four errors: a site is marked only when
+            # Five site calls, five errors: a site is marked only when
             # its warning went out.
-            self.assertEqual(len(a["errors"]), 4, a)
+            self.assertEqual(len(a["errors"]), 5, a)
             for module, name, text in a["errors"]:
                 self.assertEqual((module, name),
                                  ("oldbuffer", "LegacyBufferWarning"))
