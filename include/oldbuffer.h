@@ -1690,6 +1690,16 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
  * back.  If Python code replaces it meanwhile (sys.setprofile(),
  * cProfile.enable()), or the thread ends, the list is destroyed with it
  * and every pin released: the protection ends early, nothing leaks.
+ *
+ * The main thread, once known, needs no profile function as long as the
+ * C function calls no Python code: its pins go to a list of their own,
+ * and the pending call, which runs right after the C function returns,
+ * releases them.  Only when the pending call finds itself inside a
+ * callback of the C function (the pinned frame is a caller of the
+ * running one) does it hand those pins to the profile function above.
+ * Installing a profile function is what costs: from 3.12 it switches
+ * sys.monitoring events on and off, which re-instruments code (several
+ * microseconds per C function call).
  * --------------------------------------------------------------------- */
 #if defined(OLDBUFFER_LIFETIME_SAFE)
 
@@ -1697,6 +1707,9 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 /* PyFrameObject's fields are public up to 3.10 but Python.h does not
  * include them. */
 #  include <frameobject.h>
+#endif
+#if PY_VERSION_HEX < 0x03070000
+#  include <pythread.h>   /* PyThread_get_thread_ident(): not in Python.h */
 #endif
 
 #define OLDBUFFER_PINS_CAPSULE "oldbuffer.pins"
@@ -1714,6 +1727,56 @@ typedef struct {
     Py_tracefunc saved_func;   /* the profile function we chain to */
     PyObject *saved_obj;       /* (strong) */
 } oldbuffer_pins;
+
+/* The main thread: its pins while no profile function of ours is
+ * installed there, and which thread it is, as the pending call found
+ * (pending calls run in the main thread of the main interpreter). */
+typedef struct {
+    oldbuffer_pin *first;
+    int known;                    /* ident and interp set */
+    unsigned long ident;
+    PyInterpreterState *interp;
+    int at_exit;                  /* the atexit function is registered */
+} oldbuffer_main_pins;
+
+OLDBUFFER_INLINE oldbuffer_main_pins *
+oldbuffer_main(void)
+{
+    static oldbuffer_main_pins main_pins;
+    return &main_pins;
+}
+
+OLDBUFFER_INLINE PyInterpreterState *
+oldbuffer_interp_of(PyThreadState *ts)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    return PyThreadState_GetInterpreter(ts);
+#else
+    return ts->interp;
+#endif
+}
+
+/* PyThread_get_thread_ident(): long in 3.6, unsigned long since. */
+OLDBUFFER_INLINE unsigned long
+oldbuffer_thread_ident(void)
+{
+#if PY_VERSION_HEX >= 0x03070000
+    return PyThread_get_thread_ident();
+#elif defined(__cplusplus)
+    return static_cast<unsigned long>(PyThread_get_thread_ident());
+#else
+    return (unsigned long)PyThread_get_thread_ident();
+#endif
+}
+
+OLDBUFFER_INLINE int
+oldbuffer_in_main(PyThreadState *ts)
+{
+    oldbuffer_main_pins *m = oldbuffer_main();
+
+    return m->known && m->ident == oldbuffer_thread_ident()
+           && m->interp == oldbuffer_interp_of(ts);
+}
 
 /* The frame's current instruction.  bpo-40421 (3.11) made the frame
  * struct private; PyFrame_GetLasti() reads it since. */
@@ -1794,6 +1857,33 @@ oldbuffer_pins_release_caller(oldbuffer_pins *pins, PyFrameObject *frame)
     if (frame->f_back != OLDBUFFER_NULL) {
         oldbuffer_pins_release(pins, frame->f_back, 0);
     }
+#endif
+}
+
+/* Is target the frame, or one of its callers? */
+OLDBUFFER_INLINE int
+oldbuffer_frame_on_stack(PyFrameObject *target, PyFrameObject *frame)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    PyFrameObject *back;
+    int found = 0;
+
+    Py_XINCREF(OLDBUFFER_CAST(PyObject *, frame));
+    while (frame != OLDBUFFER_NULL && !found) {
+        found = frame == target;
+        back = PyFrame_GetBack(frame);
+        Py_DECREF(OLDBUFFER_CAST(PyObject *, frame));
+        frame = back;
+    }
+    Py_XDECREF(OLDBUFFER_CAST(PyObject *, frame));
+    return found;
+#else
+    for (; frame != OLDBUFFER_NULL; frame = frame->f_back) {
+        if (frame == target) {
+            return 1;
+        }
+    }
+    return 0;
 #endif
 }
 
@@ -1937,17 +2027,80 @@ oldbuffer_pins_scheduled(void)
     return &scheduled;
 }
 
+/* The main thread's own pins, from the pending call running in frame:
+ * a pin of frame, or of a frame no longer running, is over; a pin whose
+ * frame is a caller of frame is not (this runs inside a callback of its
+ * C function): those go to the profile function, which schedules the
+ * pending call again when the callback returns.  Without one (an audit
+ * hook refused it) they are released: protection ends early, nothing
+ * leaks. */
+OLDBUFFER_INLINE void
+oldbuffer_main_settle(PyThreadState *ts, PyFrameObject *frame)
+{
+    oldbuffer_main_pins *m = oldbuffer_main();
+    oldbuffer_pin *pin, *kept = OLDBUFFER_NULL;
+    oldbuffer_pins *pins;
+
+    /* One at a time, unlinked first: a release hook may pin again. */
+    while ((pin = m->first) != OLDBUFFER_NULL) {
+        m->first = pin->next;
+        if (frame != OLDBUFFER_NULL && pin->frame != frame
+            && oldbuffer_frame_on_stack(pin->frame, frame)) {
+            /* (Its instruction is the call's, for the profile events.) */
+            pin->lasti = oldbuffer_frame_lasti(pin->frame);
+            pin->next = kept;
+            kept = pin;
+        }
+        else {
+            oldbuffer_pin_free(pin);
+        }
+    }
+    if (kept == OLDBUFFER_NULL) {
+        return;
+    }
+    pins = oldbuffer_pins_current(ts);
+    if (pins == OLDBUFFER_NULL) {
+        pins = oldbuffer_pins_install(ts);
+    }
+    while ((pin = kept) != OLDBUFFER_NULL) {
+        kept = pin->next;
+        if (pins == OLDBUFFER_NULL) {
+            oldbuffer_pin_free(pin);
+        }
+        else {
+            pin->next = pins->first;
+            pins->first = pin;
+        }
+    }
+}
+
 OLDBUFFER_INLINE int
 oldbuffer_pins_pending(void *unused)
 {
     PyThreadState *ts = PyThreadState_Get();
-    oldbuffer_pins *pins = oldbuffer_pins_current(ts);
+    oldbuffer_main_pins *m = oldbuffer_main();
+    oldbuffer_pins *pins;
     PyFrameObject *frame;
     PyObject *capsule;
+    oldbuffer_stash stash;
 
     (void)unused;
     *oldbuffer_pins_scheduled() = 0;
+    m->ident = oldbuffer_thread_ident();
+    m->interp = oldbuffer_interp_of(ts);
+    m->known = 1;
     frame = PyEval_GetFrame();
+    if (m->first != OLDBUFFER_NULL) {
+        /* (A failed frame lookup or profile install must not leave an
+         * exception behind a pending call that reports success.) */
+        OLDBUFFER_STASH(stash);
+        oldbuffer_main_settle(ts, frame);
+        if (PyErr_Occurred()) {
+            PyErr_WriteUnraisable(OLDBUFFER_NULL);
+        }
+        OLDBUFFER_UNSTASH(stash);
+    }
+    pins = oldbuffer_pins_current(ts);
     if (pins == OLDBUFFER_NULL || frame == OLDBUFFER_NULL) {
         return 0;
     }
@@ -1978,14 +2131,67 @@ oldbuffer_pins_schedule(void)
 OLDBUFFER_INLINE Py_ssize_t
 OldBuffer_PinCount(void)
 {
-    oldbuffer_pins *pins = oldbuffer_pins_current(PyThreadState_Get());
+    PyThreadState *ts = PyThreadState_Get();
+    oldbuffer_pins *pins = oldbuffer_pins_current(ts);
     oldbuffer_pin *pin;
     Py_ssize_t n = 0;
 
     for (pin = pins ? pins->first : OLDBUFFER_NULL; pin; pin = pin->next) {
         n++;
     }
+    if (oldbuffer_in_main(ts)) {
+        for (pin = oldbuffer_main()->first; pin; pin = pin->next) {
+            n++;
+        }
+    }
     return n;
+}
+
+/* atexit: the main thread's pins released while the interpreter still
+ * runs, and the main thread forgotten (an embedding application may
+ * initialise Python again). */
+OLDBUFFER_INLINE PyObject *
+oldbuffer_main_at_exit(PyObject *self, PyObject *unused)
+{
+    oldbuffer_main_pins *m = oldbuffer_main();
+    oldbuffer_pin *pin;
+
+    (void)self;
+    (void)unused;
+    while ((pin = m->first) != OLDBUFFER_NULL) {
+        m->first = pin->next;
+        oldbuffer_pin_free(pin);
+    }
+    m->known = 0;
+    m->at_exit = 0;
+    *oldbuffer_pins_scheduled() = 0;
+    Py_INCREF(Py_None);
+    return Py_None;
+}
+
+OLDBUFFER_INLINE void
+oldbuffer_main_register_at_exit(oldbuffer_main_pins *m)
+{
+    static PyMethodDef def = {
+        "oldbuffer_release_pins", oldbuffer_main_at_exit, METH_NOARGS,
+        "Release the main thread's pins of one extension (oldbuffer.h)."
+    };
+    PyObject *func = PyCFunction_New(&def, OLDBUFFER_NULL);
+    PyObject *atexit = PyImport_ImportModule("atexit");
+    PyObject *res = OLDBUFFER_NULL;
+
+    if (func != OLDBUFFER_NULL && atexit != OLDBUFFER_NULL) {
+        res = PyObject_CallMethod(atexit, "register", "O", func);
+    }
+    Py_XDECREF(func);
+    Py_XDECREF(atexit);
+    if (res == OLDBUFFER_NULL) {
+        /* Then pins left at exit stay with the ending interpreter. */
+        PyErr_Clear();
+        return;
+    }
+    Py_DECREF(res);
+    m->at_exit = 1;
 }
 
 /* Keep an export of obj, whose successful call handed out buf, until the
@@ -1995,10 +2201,12 @@ OLDBUFFER_INLINE int
 oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
 {
     int flags = call == OLDBUFFER_CALL_WRITE ? PyBUF_WRITABLE : PyBUF_SIMPLE;
+    oldbuffer_main_pins *m = oldbuffer_main();
     PyFrameObject *frame;
     PyThreadState *ts;
     oldbuffer_pins *pins;
-    oldbuffer_pin *pin;
+    oldbuffer_pin *pin, **first;
+    int in_main;
 
     if (PyBytes_CheckExact(obj)) {
         return 0;   /* immutable, no release hook: the common case */
@@ -2008,10 +2216,18 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
         return 0;   /* called from C with no Python frame: nothing to
                        wait for, released at once as by default */
     }
+    /* Already pinned in this frame: the first export holds the memory,
+     * and now covers this later call too.  (The main thread's list
+     * first: its frames run in that thread only.) */
+    if (m->first != OLDBUFFER_NULL && m->ident == oldbuffer_thread_ident()) {
+        for (pin = m->first; pin; pin = pin->next) {
+            if (pin->obj == obj && pin->frame == frame) {
+                return 0;
+            }
+        }
+    }
     ts = PyThreadState_Get();
     pins = oldbuffer_pins_current(ts);
-    /* Already pinned in this frame: the first export holds the memory,
-     * and now covers this later call too. */
     for (pin = pins ? pins->first : OLDBUFFER_NULL; pin; pin = pin->next) {
         if (pin->obj == obj && pin->frame == frame) {
             pin->lasti = oldbuffer_frame_lasti(frame);
@@ -2037,22 +2253,40 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
         PyMem_Free(pin);
         return 0;
     }
-    if (pins == OLDBUFFER_NULL) {
-        pins = oldbuffer_pins_install(ts);
+    /* The main thread's own list, if no profile function of ours is on
+     * there and the pending call is scheduled (a full queue refuses). */
+    in_main = pins == OLDBUFFER_NULL && oldbuffer_in_main(ts);
+    if (in_main && !m->at_exit) {
+        /* (Before scheduling: this runs Python code, the import, and so
+         * pending calls.) */
+        oldbuffer_main_register_at_exit(m);
+    }
+    if (in_main) {
+        oldbuffer_pins_schedule();
+        in_main = *oldbuffer_pins_scheduled();
+    }
+    if (in_main) {
+        first = &m->first;
+    }
+    else {
         if (pins == OLDBUFFER_NULL) {
-            PyBuffer_Release(&pin->view);
-            PyMem_Free(pin);
-            return PyErr_Occurred() ? -1 : 0;
+            pins = oldbuffer_pins_install(ts);
+            if (pins == OLDBUFFER_NULL) {
+                PyBuffer_Release(&pin->view);
+                PyMem_Free(pin);
+                return PyErr_Occurred() ? -1 : 0;
+            }
         }
+        first = &pins->first;
+        oldbuffer_pins_schedule();
     }
     Py_INCREF(obj);
     pin->obj = obj;
     Py_INCREF(OLDBUFFER_CAST(PyObject *, frame));
     pin->frame = frame;
     pin->lasti = oldbuffer_frame_lasti(frame);
-    pin->next = pins->first;
-    pins->first = pin;
-    oldbuffer_pins_schedule();
+    pin->next = *first;
+    *first = pin;
     return 0;
 }
 

@@ -99,13 +99,18 @@ def catalogue():
 def run_child(args, env_extra=None, options=()):
     """Run this file as a child: python [options] test_modes.py --child
     args...; returns its JSON answer (or raises with its output)."""
+    return run_child_argv(["--child"] + list(args), env_extra, options)
+
+
+def run_child_argv(args, env_extra=None, options=()):
+    """python [options] test_modes.py args...: the child's JSON answer."""
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     env.update(env_extra or {})
     argv = ([sys.executable] + list(getattr(sys.flags, "dev_mode", 0)
                                     and ["-X", "dev"]
                                     or []) + list(options)
-            + [os.path.abspath(__file__), "--child"] + list(args))
+            + [os.path.abspath(__file__)] + list(args))
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=env)
     out = proc.communicate()[0].decode("utf-8", "replace")
@@ -351,6 +356,28 @@ def resizer(ba, grow=100000):
     return callback
 
 
+def child_setprofile(modname):
+    """The child side of test_main_thread_needs_no_profile_function:
+    counts the audit events "sys.setprofile" (PyEval_SetProfile() raises
+    them, 3.8+) around C functions with and without a callback."""
+    mod = __import__(modname)
+    events = []
+    ba = bytearray(b"warm")
+    mod.loop(ba, 1)   # the first pending call tells the main thread
+    sys.addaudithook(lambda event, args: events.append(event)
+                     if event == "sys.setprofile" else None)
+    pins = []
+    for _ in range(3):
+        pins.append(mod.loop(ba, 5))   # pinned inside, once
+        pins.append(mod.pins())        # released right after
+    plain = len(events)
+    res = mod.hold(ba, resizer(ba))[2]
+    answer = {"plain": plain, "callback": len(events) - plain,
+              "pins": pins, "res": res, "after": mod.pins()}
+    print("CHILD " + json.dumps(answer))
+    return 0
+
+
 class LifetimeSafe(unittest.TestCase):
 
     def setUp(self):
@@ -401,6 +428,21 @@ class LifetimeSafe(unittest.TestCase):
             self.assertEqual(mod.loop(ba, 1000), 1)
             self.assertEqual(mod.pins(), 0)
             ba.append(0)
+
+    def test_main_thread_needs_no_profile_function(self):
+        # In the main thread, a C function that calls no Python code is
+        # served by the pending call alone: no profile function is
+        # installed (from 3.12 that re-instruments code, microseconds).
+        # A callback hands the pins to the profile function, which is
+        # installed and removed again.
+        if sys.version_info < (3, 8):
+            self.skipTest("audit hooks are 3.8+")
+        for mod in self.mods:
+            a = run_child_argv(["--child-setprofile", mod.__name__])
+            self.assertEqual(a["pins"], [1, 0] * 3, a)
+            self.assertEqual(a["plain"], 0, a)
+            self.assertEqual(a["callback"], 2, a)
+            self.assertEqual((a["res"], a["after"]), ("BufferError", 0), a)
 
     def test_no_python_frame_releases_at_once(self):
         for mod in full_api(self.mods):
@@ -583,6 +625,8 @@ class TextMode(unittest.TestCase):
 def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         return child(sys.argv[2:])
+    if len(sys.argv) > 2 and sys.argv[1] == "--child-setprofile":
+        return child_setprofile(sys.argv[2])
     # The audit builds warn from the sites the other tests use too.
     warnings.filterwarnings("ignore", message=r"PyObject_As\w+Buffer\(\) at ")
     runner = unittest.TextTestRunner(verbosity=int(os.environ.get(
