@@ -18,7 +18,7 @@
  *   IMPL_LIMIT      the fastest direct code that gets the same answer
  *                   for this object (see limit_* below).
  *
- * call_once(call, object) makes one call (IMPL_OLDBUFFER) and returns its
+ * one_call(call, object) makes one call (IMPL_OLDBUFFER) and returns its
  * result: the cost of a whole C function making one legacy call, which is
  * what the modes are about, is timed from Python around it.
  *
@@ -285,9 +285,9 @@ measure(PyObject *self, PyObject *args)
     return PyFloat_FromDouble(t1 - t0);
 }
 
-/* call_once(call, object) -> the call's result (exception cleared) */
+/* one_call(call, object) -> the call's result (exception cleared) */
 static PyObject *
-call_once(PyObject *self, PyObject *args)
+one_call(PyObject *self, PyObject *args)
 {
     int call, res;
     PyObject *obj;
@@ -297,7 +297,7 @@ call_once(PyObject *self, PyObject *args)
     Py_ssize_t n = 0;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "iO:call_once", &call, &obj)) {
+    if (!PyArg_ParseTuple(args, "iO:one_call", &call, &obj)) {
         return NULL;
     }
     switch (call) {
@@ -324,8 +324,8 @@ call_once(PyObject *self, PyObject *args)
 static PyMethodDef bench_methods[] = {
     {"measure", measure, METH_VARARGS,
      "measure(call, impl, objects, limit_how, iterations) -> elapsed ns"},
-    {"call_once", call_once, METH_VARARGS,
-     "call_once(call, object) -> the call's result"},
+    {"one_call", one_call, METH_VARARGS,
+     "one_call(call, object) -> the call's result"},
     {NULL, NULL, 0, NULL}
 };
 

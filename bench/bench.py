@@ -152,8 +152,8 @@ def measure_row(objs, call, how, iterations, samples):
 
 
 def time_c_function(module, obj, calls):
-    """ns per Python call of module.call_once(read, obj), loop included."""
-    f, read = module.call_once, CALLS.index("read")
+    """ns per Python call of module.one_call(read, obj), loop included."""
+    f, read = module.one_call, CALLS.index("read")
     rounds = range(calls // 8)
     t0 = time.perf_counter()
     for _ in rounds:

@@ -308,6 +308,16 @@ extern "C" {
 #else
 #  define OLDBUFFER_LIKELY(cond) (cond)
 #endif
+/* The calls themselves and their fast paths: always inlined whole.  Left
+ * to itself gcc -O2 inlines only their head and moves the rest out of
+ * line, passing it the caller's buffer and length: then the caller keeps
+ * those in memory, not registers, and every call of a loop on bytes
+ * costs 0.7 ns instead of 0.5. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define OLDBUFFER_HOT OLDBUFFER_INLINE __attribute__((always_inline))
+#else
+#  define OLDBUFFER_HOT OLDBUFFER_INLINE
+#endif
 
 /* Which implementation this translation unit gets.  Exactly one of:
  *   OLDBUFFER_IMPL_PY2      Python 2.7: the legacy procs.
@@ -1080,7 +1090,7 @@ oldbuffer_release(Py_buffer *view)
  * 3.12).  Free-threaded builds (PEP 703, 3.13) take the bytearray's lock
  * to export, so there bytearray goes the general way.
  * Returns 1 for read-only storage, 0 for writable, -1 for other types. */
-OLDBUFFER_INLINE int
+OLDBUFFER_HOT int
 oldbuffer_storage(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 {
     if (OLDBUFFER_LIKELY(PyBytes_CheckExact(obj))) {
@@ -1166,7 +1176,7 @@ oldbuffer_export_read(PyObject *obj, const void **buffer,
     return 0;
 }
 
-OLDBUFFER_INLINE int
+OLDBUFFER_HOT int
 oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
                   int char_call)
 {
@@ -1203,7 +1213,7 @@ oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
     }
 }
 
-OLDBUFFER_INLINE int
+OLDBUFFER_HOT int
 OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
                        Py_ssize_t *buffer_len)
 {
@@ -1226,7 +1236,7 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
     return 0;
 }
 
-OLDBUFFER_INLINE int
+OLDBUFFER_HOT int
 OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
                        Py_ssize_t *buffer_len)
 {
@@ -1261,7 +1271,7 @@ oldbuffer_export_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     return 0;
 }
 
-OLDBUFFER_INLINE int
+OLDBUFFER_HOT int
 OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 {
     /* (Locals, as in oldbuffer_as_read.) */
@@ -1300,7 +1310,7 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
  * call: PyErr_Clear()), nothing is cleared for a type that does not
  * export at all, and an exporter that reports success with an exception
  * set (or whose release hook sets one) leaves it set. */
-OLDBUFFER_INLINE int
+OLDBUFFER_HOT int
 OldBuffer_CheckReadBuffer(PyObject *obj)
 {
     Py_buffer view;
