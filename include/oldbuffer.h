@@ -145,26 +145,34 @@
  * The names become function-like macros: to take the address of one,
  * use OldBuffer_* (no modes) or OldBuffer_*At(obj, ..., file, line).
  * PyPy's cpyext shows no release hooks (and copies a bytearray per
- * export): there every object but bytes is hazardous.  Sites per
- * translation unit: OLDBUFFER_AUDIT_MAX_SITES (beyond it, a new site
- * warns at every call).  A call made with an exception already set is
- * not audited.  Under Py_LIMITED_API it needs 3.11.
+ * export): there every object but bytes is hazardous.  With gcc and
+ * clang each call site keeps its own flag (a static in a GNU statement
+ * expression), so a call at a site that has warned costs one test more
+ * than the default; other compilers, and OldBuffer_*At, keep a table of
+ * OLDBUFFER_AUDIT_MAX_SITES sites per translation unit (beyond it, a new
+ * site warns at every call).  A call made with an exception already set
+ * is not audited.  Under Py_LIMITED_API it needs 3.11.
  *
  * OLDBUFFER_LIFETIME_SAFE keeps a hazardous export (above) instead of
  * releasing it, until the C function that made the call has returned
  * to Python: a callback that tries to resize the bytearray gets
  * BufferError instead of leaving the pointer dangling.  The export is
  * "pinned" to the innermost Python frame (the one that called the C
- * function) and its current instruction, in a per-thread list owned by
- * a profile function (PyEval_SetProfile) installed while pins exist,
- * chained to any profile function already there (sys.setprofile;
- * cProfile before 3.12, which uses sys.monitoring since), and removed
- * after.  In the main thread, a pending call (Py_AddPendingCall), which
- * the eval loop runs right after the C function returns, releases it
- * before the frame's next instruction.  Elsewhere it is released at the
+ * function) and its current instruction.  In the main thread a pending
+ * call (Py_AddPendingCall), which the eval loop runs right after the C
+ * function returns, releases it before the frame's next instruction;
+ * if the C function calls no Python code, that is all.  When the
+ * pending call runs inside a Python callback of the C function, and in
+ * other threads (pending calls run in the main one), the pins go to a
+ * per-thread list owned by a profile function (PyEval_SetProfile)
+ * installed while such pins exist, chained to any profile function
+ * already there (sys.setprofile; cProfile before 3.12, which uses
+ * sys.monitoring since), and removed after.  It releases a pin at the
  * first profile event showing the call over: in that frame a C call or
  * Python call at another instruction, or its C_RETURN / C_EXCEPTION, or
- * the frame's return, yield or unwind.  More calls on the same object in
+ * the frame's return, yield or unwind; and has the pending call run
+ * again when a callback returns.  Pins left at exit are released by an
+ * atexit function.  More calls on the same object in
  * the same frame keep the first pin (a C loop does not grow the list).
  * With no Python frame (a C thread) the export is released at once, as
  * by default.  Limits:
@@ -185,10 +193,11 @@
  *     sys.getprofile() inside the C function's callbacks returns an
  *     oldbuffer capsule;
  *   - costs (bench in the README): a pinning call takes a second
- *     export and, for the first pin of a thread, installs the profile
- *     function; Python code run meanwhile is profiled.  On 3.12+ the
- *     install switches sys.monitoring's legacy profiling on and off,
- *     which re-instruments the code objects that run next.
+ *     export and a record, and a pending call releases it; where the
+ *     profile function is needed (callbacks, other threads), Python
+ *     code run meanwhile is profiled, and on 3.12+ installing it
+ *     switches sys.monitoring's legacy profiling on and off, which
+ *     re-instruments the code objects that run next (microseconds).
  * CPython 3.6+ with the full API only: #error on PyPy (no
  * PyEval_SetProfile) and under Py_LIMITED_API; not for free-threaded
  * builds yet (neither is the audit).
