@@ -931,6 +931,15 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_IMPL_NATIVE)
 
+/* PyPy: its own calls take and release a buffer view of a bytes object
+ * (35 ns); what they hand out is the storage of its C-level object,
+ * which PyBytes_AS_STRING() gives directly (12 ns).  Only for the read,
+ * char and check calls (a write on bytes fails with PyPy's own message),
+ * and only the exact type, as on CPython (see OLDBUFFER_NO_FAST_PATHS). */
+#if defined(PYPY_VERSION) && !defined(OLDBUFFER_NO_FAST_PATHS)
+#  define OLDBUFFER_PYPY_BYTES 1
+#endif
+
 OLDBUFFER_INLINE int
 OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
                        Py_ssize_t *buffer_len)
@@ -946,6 +955,13 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_as_char(obj, lp, buffer, buffer_len);
         }
+    }
+#endif
+#if defined(OLDBUFFER_PYPY_BYTES)
+    if (PyBytes_CheckExact(obj)) {
+        *buffer = PyBytes_AS_STRING(obj);
+        *buffer_len = PyBytes_GET_SIZE(obj);
+        return 0;
     }
 #endif
     return OldBuffer_Native_AsCharBuffer(obj, buffer, buffer_len);
@@ -966,6 +982,13 @@ OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_as_read(obj, lp, buffer, buffer_len);
         }
+    }
+#endif
+#if defined(OLDBUFFER_PYPY_BYTES)
+    if (PyBytes_CheckExact(obj)) {
+        *buffer = PyBytes_AS_STRING(obj);
+        *buffer_len = PyBytes_GET_SIZE(obj);
+        return 0;
     }
 #endif
     return OldBuffer_Native_AsReadBuffer(obj, buffer, buffer_len);
@@ -1005,6 +1028,11 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
         if (lp != OLDBUFFER_NULL) {
             return oldbuffer_legacy_check(obj, lp);
         }
+    }
+#endif
+#if defined(OLDBUFFER_PYPY_BYTES)
+    if (PyBytes_CheckExact(obj)) {
+        return 1;
     }
 #endif
     return OldBuffer_Native_CheckReadBuffer(obj);
