@@ -33,7 +33,9 @@ build/oldbuffer-scan: tools/oldbuffer-scan.c
 	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Wconversion -o $@ tools/oldbuffer-scan.c
 
 # make bench: ns/call of the four calls, native vs OldBuffer_* vs the
-# direct code, one Markdown table per interpreter (bench/run.py).
+# direct code, on one object and on 16 in turn, then the audit and
+# lifetime-safe modes against the default: Markdown tables per
+# interpreter and the targets that hold (bench/run.py).
 #   make bench                          3.12, 3.13 (pyenv) and 3.14 (sid)
 #   make bench BENCH_ONLY="3.11 3.15-sid"   interpreters by tag prefix
 .PHONY: bench
