@@ -1137,8 +1137,14 @@ oldbuffer_storage(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
     }
 #  if !defined(Py_GIL_DISABLED)
     if (OLDBUFFER_LIKELY(PyByteArray_CheckExact(obj))) {
-        *buffer = PyByteArray_AS_STRING(obj);
-        *buffer_len = PyByteArray_GET_SIZE(obj);
+        /* PyByteArray_AS_STRING() is ob_start unless the bytearray is
+         * empty (3.6-3.15): that test laid out as a branch not taken. */
+        Py_ssize_t len = PyByteArray_GET_SIZE(obj);
+
+        *buffer = OLDBUFFER_LIKELY(len != 0)
+            ? OLDBUFFER_CAST(PyByteArrayObject *, obj)->ob_start
+            : PyByteArray_AS_STRING(obj);
+        *buffer_len = len;
         return 0;
     }
 #  endif
