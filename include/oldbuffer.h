@@ -2091,12 +2091,16 @@ OLDBUFFER_INLINE void
 oldbuffer_main_settle(PyThreadState *ts, PyFrameObject *frame)
 {
     oldbuffer_main_pins *m = oldbuffer_main();
-    oldbuffer_pin *pin, *kept = OLDBUFFER_NULL;
+    oldbuffer_pin *pin, *todo, *kept = OLDBUFFER_NULL;
     oldbuffer_pins *pins;
 
-    /* One at a time, unlinked first: a release hook may pin again. */
-    while ((pin = m->first) != OLDBUFFER_NULL) {
-        m->first = pin->next;
+    /* The list taken whole first: a release hook may run Python code
+     * that pins again, into a new list with a pending call of its own
+     * (taking those here too could loop for ever). */
+    todo = m->first;
+    m->first = OLDBUFFER_NULL;
+    while ((pin = todo) != OLDBUFFER_NULL) {
+        todo = pin->next;
         if (frame != OLDBUFFER_NULL && pin->frame != frame
             && oldbuffer_frame_on_stack(pin->frame, frame)) {
             /* (Its instruction is the call's, for the profile events.) */
@@ -2157,13 +2161,16 @@ oldbuffer_pins_pending(void *unused)
     if (pins == OLDBUFFER_NULL || frame == OLDBUFFER_NULL) {
         return 0;
     }
+    /* Held across the releases: a release hook may run Python code that
+     * replaces the profile function (or has it removed), which drops
+     * the thread's reference. */
+    capsule = ts->c_profileobj;
+    Py_INCREF(capsule);
     oldbuffer_pins_release(pins, frame, 1);
     if (pins->first == OLDBUFFER_NULL) {
-        capsule = ts->c_profileobj;
-        Py_INCREF(capsule);   /* uninstalling drops the thread's */
         oldbuffer_pins_uninstall(capsule, pins);
-        Py_DECREF(capsule);
     }
+    Py_DECREF(capsule);
     return 0;
 }
 

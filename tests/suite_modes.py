@@ -32,6 +32,7 @@ from __future__ import print_function
 import concurrent.futures
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -283,7 +284,29 @@ def asan_one(minor):
                             and "done" in output,
                             what + " (lifetime-safe): clean, the resize "
                             "raised BufferError", output))
+            results.append(asan_test_modes(interp, minor, out, name, ext,
+                                           env))
     return results
+
+
+def asan_test_modes(interp, minor, out, name, ext, env):
+    """tests/test_modes.py whole, on the lifetime-safe module built with
+    AddressSanitizer (alone in its directory: the default build's
+    dangling pointer is meant to be there)."""
+    alone = out + "-safe-only"
+    if not os.path.isdir(alone):
+        os.makedirs(alone)
+    shutil.copy(os.path.join(out, name + ext.strip()), alone)
+    code, output = harness.run(
+        [interp.python, os.path.join(harness.TOP, "tests", "test_modes.py")],
+        env=dict(env, OLDBUFFER_BUILD=alone), timeout=300)
+    result = [l for l in output.splitlines() if l.startswith("MODES-RESULT ")]
+    summary = json.loads(result[-1][len("MODES-RESULT "):]) if result else {}
+    return (code == 0 and "AddressSanitizer" not in output
+            and summary.get("failures") == 0
+            and summary.get("modules") == [name],
+            "asan %s: tests/test_modes.py on %s (lifetime-safe), %s tests: "
+            "clean" % (minor, name, summary.get("tests")), output)
 
 
 def part_asan(tally):

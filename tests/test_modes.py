@@ -412,6 +412,44 @@ class LifetimeSafe(unittest.TestCase):
             self.assertEqual(mod.pins(), 0)
             self.assertEqual(e.exports(), 0)
 
+    def test_release_hooks_that_pin_again(self):
+        # Every release of an export runs the exporter's release hook,
+        # here Python code that makes pinning calls on a new exporter
+        # whose hook does the same, three new ones in all; the kept
+        # exports are released from the pending call (main thread) or a
+        # profile event (another thread), hooks and new pins included.
+        # In the end no export is left.
+        for mod in full_api(self.mods):
+            for in_thread in (False, True):
+                made = []
+
+                def hook(exporter):
+                    if len(made) < 4:
+                        made.append(mod.Exporter(10, "again", hook))
+                        mod.loop(made[-1], 2)
+
+                def work():
+                    first = mod.Exporter(10, "first", hook)
+                    made.append(first)
+                    pinned = mod.loop(first, 2)
+                    len(made)   # a call: in a thread, the pin ends here
+                    return pinned
+                if in_thread:
+                    box = []
+                    t = threading.Thread(target=lambda: box.append(work()))
+                    t.start()
+                    t.join(30)
+                    pinned = box[0]
+                else:
+                    pinned = work()
+                    len(made)
+                what = "%s, %s" % (mod.__name__,
+                                   "thread" if in_thread else "main")
+                self.assertEqual(pinned, 1, what)
+                self.assertEqual(len(made), 4, what)
+                self.assertEqual([e.exports() for e in made], [0] * 4, what)
+                self.assertEqual(mod.pins(), 0, what)
+
     def test_exception_in_callback_releases(self):
         for mod in self.mods:
             ba = bytearray(b"x")
