@@ -2313,8 +2313,12 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
         PyMem_Free(pin);
         return 0;
     }
-    /* The main thread's own list, if no profile function of ours is on
-     * there and the pending call is scheduled (a full queue refuses). */
+    /* The thread's list again: the export may have run Python code (a
+     * PEP 688 __buffer__) that replaced the profile function, and the
+     * list with it.  Then the main thread's own list, if no profile
+     * function of ours is on there and the pending call is scheduled (a
+     * full queue refuses). */
+    pins = oldbuffer_pins_current(ts);
     in_main = pins == OLDBUFFER_NULL && oldbuffer_in_main(ts);
     if (in_main && !m->at_exit) {
         /* (Before scheduling: this runs Python code, the import, and so

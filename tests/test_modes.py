@@ -450,6 +450,45 @@ class LifetimeSafe(unittest.TestCase):
                 self.assertEqual([e.exports() for e in made], [0] * 4, what)
                 self.assertEqual(mod.pins(), 0, what)
 
+    def test_buffer_method_that_replaces_the_profile_function(self):
+        # PEP 688 (3.12): the second export of a pinning call runs
+        # __buffer__, Python code, which here replaces the profile
+        # function that holds the thread's pins.  Those pins go
+        # (protection ends early, as documented), and the new one must
+        # find its list again rather than use the one just freed.
+        if sys.version_info < (3, 12):
+            self.skipTest("__buffer__ is 3.12+")
+        for mod in full_api(self.mods):
+            class Replacer(object):
+                def __init__(self):
+                    self.data = bytearray(b"replacer")
+                    self.calls = 0
+
+                def __buffer__(self, flags):
+                    self.calls += 1
+                    if self.calls >= 2:   # the pin's own export (last)
+                        sys.setprofile(None)
+                    return memoryview(self.data)
+            results = []
+
+            def work():
+                other, r = bytearray(b"other"), Replacer()
+                res = mod.hold(other, lambda: mod.loop(r, 1))
+                len(r.data)   # a call: this frame's pins end here
+                other += b"!"
+                r.data += b"!"
+                results.append((res[2], r.calls, bytes(other),
+                                bytes(r.data), mod.pins()))
+            t = threading.Thread(target=work)
+            t.start()
+            t.join(30)
+            # Exports: the call's, the audit's look (with the audit on),
+            # the pin's.
+            calls = 3 if mod.AUDIT else 2
+            self.assertEqual(results,
+                             [(1, calls, b"other!", b"replacer!", 0)],
+                             mod.__name__)
+
     def test_exception_in_callback_releases(self):
         for mod in self.mods:
             ba = bytearray(b"x")
