@@ -938,6 +938,20 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
  * and only the exact type, as on CPython (see OLDBUFFER_NO_FAST_PATHS). */
 #if defined(PYPY_VERSION) && !defined(OLDBUFFER_NO_FAST_PATHS)
 #  define OLDBUFFER_PYPY_BYTES 1
+
+/* 1 with the storage of an exact bytes in *buffer and *buffer_len, else
+ * 0 (other types: PyPy's own call). */
+OLDBUFFER_INLINE int
+oldbuffer_pypy_bytes(PyObject *obj, const char **buffer,
+                     Py_ssize_t *buffer_len)
+{
+    if (!PyBytes_CheckExact(obj)) {
+        return 0;
+    }
+    *buffer = PyBytes_AS_STRING(obj);
+    *buffer_len = PyBytes_GET_SIZE(obj);
+    return 1;
+}
 #endif
 
 OLDBUFFER_INLINE int
@@ -958,9 +972,7 @@ OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
     }
 #endif
 #if defined(OLDBUFFER_PYPY_BYTES)
-    if (PyBytes_CheckExact(obj)) {
-        *buffer = PyBytes_AS_STRING(obj);
-        *buffer_len = PyBytes_GET_SIZE(obj);
+    if (oldbuffer_pypy_bytes(obj, buffer, buffer_len)) {
         return 0;
     }
 #endif
@@ -985,10 +997,13 @@ OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
     }
 #endif
 #if defined(OLDBUFFER_PYPY_BYTES)
-    if (PyBytes_CheckExact(obj)) {
-        *buffer = PyBytes_AS_STRING(obj);
-        *buffer_len = PyBytes_GET_SIZE(obj);
-        return 0;
+    {
+        const char *p = OLDBUFFER_NULL;
+
+        if (oldbuffer_pypy_bytes(obj, &p, buffer_len)) {
+            *buffer = p;
+            return 0;
+        }
     }
 #endif
     return OldBuffer_Native_AsReadBuffer(obj, buffer, buffer_len);
@@ -1940,17 +1955,25 @@ oldbuffer_frame_on_stack(PyFrameObject *target, PyFrameObject *frame)
 #endif
 }
 
+/* Release every pin of a list, one at a time, unlinked first. */
+OLDBUFFER_INLINE void
+oldbuffer_pin_list_free(oldbuffer_pin **first)
+{
+    oldbuffer_pin *pin;
+
+    while ((pin = *first) != OLDBUFFER_NULL) {
+        *first = pin->next;
+        oldbuffer_pin_free(pin);
+    }
+}
+
 OLDBUFFER_INLINE void
 oldbuffer_pins_destroy(PyObject *capsule)
 {
     oldbuffer_pins *pins = OLDBUFFER_CAST(oldbuffer_pins *,
         PyCapsule_GetPointer(capsule, OLDBUFFER_PINS_CAPSULE));
-    oldbuffer_pin *pin;
 
-    while ((pin = pins->first) != OLDBUFFER_NULL) {
-        pins->first = pin->next;
-        oldbuffer_pin_free(pin);
-    }
+    oldbuffer_pin_list_free(&pins->first);
     Py_XDECREF(pins->saved_obj);
     PyMem_Free(pins);
 }
@@ -2214,14 +2237,10 @@ OLDBUFFER_INLINE PyObject *
 oldbuffer_main_at_exit(PyObject *self, PyObject *unused)
 {
     oldbuffer_main_pins *m = oldbuffer_main();
-    oldbuffer_pin *pin;
 
     (void)self;
     (void)unused;
-    while ((pin = m->first) != OLDBUFFER_NULL) {
-        m->first = pin->next;
-        oldbuffer_pin_free(pin);
-    }
+    oldbuffer_pin_list_free(&m->first);
     m->known = 0;
     m->at_exit = 0;
     *oldbuffer_pins_scheduled() = 0;
