@@ -5,7 +5,9 @@
              -Wconversion; and `make scanner`
   fixtures   tests/scan_fixtures/uses (C, C++ raw strings, Cython, SWIG:
              real uses and decoys in comments, strings, char literals,
-             longer names) must give exactly EXPECTED below, in order;
+             longer names; #defines that -include would make too late,
+             and the same in a file that includes oldbuffer.h itself)
+             must give exactly EXPECTED below, in order;
              tests/scan_fixtures/clean nothing; with both compilers' builds
   output     --json parses and agrees with the text output; every report
              points at the whole identifier it names; fixes per kind
@@ -65,6 +67,9 @@ KINDS = {
     "PyBuffer_New": "py2-buffer-object",
     "PyBuffer_Type": "py2-buffer-object",
     "PyBuffer_Check": "py2-buffer-object",
+    # Not uses: the #defines that -include oldbuffer.h would make too late.
+    "PY_SSIZE_T_CLEAN": "include-order",
+    "Py_LIMITED_API": "include-order",
 }
 
 # What each fix must say (the README promises these migrations).
@@ -87,17 +92,26 @@ FIX_MUST_SAY = {
     "PyBuffer_New": "PyByteArray_FromStringAndSize(NULL, size)",
     "PyBuffer_Type": "PyMemoryView_Type",
     "PyBuffer_Check": "PyMemoryView_Check(obj)",
+    "PY_SSIZE_T_CLEAN": "pass -DPY_SSIZE_T_CLEAN to the compiler too, or "
+                        "#include \"oldbuffer.h\" after Python.h",
+    "Py_LIMITED_API": "pass -DPy_LIMITED_API=<the same value> to the "
+                      "compiler too",
 }
 
 # The uses in tests/scan_fixtures/uses, in the scanner's order (files in
 # byte order; NOTES.txt is not a source file): (file, line, column, name).
-# Everything else in those files is a decoy.
+# A file's include-order reports come after its uses.  Everything else in
+# those files is a decoy.
 EXPECTED = [
     ("buffers.pyx", 6, 9, "PyObject_AsReadBuffer"),     # cdef extern from
     ("buffers.pyx", 7, 9, "PyObject_CheckReadBuffer"),
     ("buffers.pyx", 12, 47, "PyObject_CheckReadBuffer"),  # verbatim C
     ("buffers.pyx", 21, 5, "PyObject_AsReadBuffer"),
     ("buffers.pyx", 25, 35, "PyObject_CheckReadBuffer"),
+    ("late.c", 17, 12, "PyObject_AsReadBuffer"),
+    ("late.c", 4, 9, "PY_SSIZE_T_CLEAN"),             # include-order
+    ("late.c", 5, 13, "Py_LIMITED_API"),              # "  #  define"
+    ("late_ok.c", 11, 12, "PyObject_CheckReadBuffer"),  # includes the header
     ("legacy.c", 22, 39, "Py_TPFLAGS_HAVE_NEWBUFFER"),  # after 1'000
     ("legacy.c", 28, 12, "PyObject_AsReadBuffer"),
     ("legacy.c", 32, 6, "readbufferproc"),
@@ -252,12 +266,15 @@ def check_fixtures(t, binary, tag):
                 + ([] if sorted(got) != sorted(want) else ["(order)"])))
     t.check(code == 1, "%s: exit 1 when uses are found" % tag,
             "exit %s" % code)
+    late = sum(1 for w in want if w[3] == "include-order")
     t.check(err.strip() == "oldbuffer-scan: %d uses of the old buffer API "
-            "in 4 of 7 files" % len(want), "%s: summary on stderr" % tag,
-            err)
+            "in 6 of 10 files, and %d #defines that -include oldbuffer.h "
+            "would make too late" % (len(want) - late, late),
+            "%s: summary on stderr" % tag, err)
     check_fixes(t, uses or [], tag)
 
-    for f in ("legacy.c", "raw.cpp", "buffers.pyx", "wrap.i"):
+    for f in ("legacy.c", "raw.cpp", "buffers.pyx", "wrap.i", "late.c",
+              "late_ok.c"):
         one = os.path.join(USES_DIR, f)
         code, out, _ = scan(binary, [one])
         t.check(code == 1 and [u[:5] for u in parse_text(out) or []]
@@ -413,6 +430,8 @@ def check_prefixes(t, binary):
         for fixture, (data, whole) in full.items():
             for k in range(len(data) + 1):
                 for line, col, name in whole:
+                    if KINDS.get(name) == "include-order":
+                        continue   # depends on a use further on
                     end = offset_of(data, line, col) + len(name)
                     if end + 20 <= k and (line, col, name) not in got.get(
                             (fixture, k), ()):

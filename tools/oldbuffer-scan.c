@@ -30,6 +30,14 @@
  *           after %pythoncode, %pythonbegin, %pythonprepend,
  *           %pythonappend and %shadow.
  *
+ * One more report, of kind include-order, for C, C++ and SWIG files:
+ * a `#define PY_SSIZE_T_CLEAN` or `#define Py_LIMITED_API` directive in
+ * a file that uses the old API and does not #include "oldbuffer.h"
+ * itself.  Built with `-include oldbuffer.h`, such a file gets Python.h
+ * from the header before that line, so the macro is ignored: before
+ * CPython 3.13 the # formats of PyArg_ParseTuple then break.  These
+ * reports come after the file's uses, since they depend on all of it.
+ *
  * Directories are walked recursively in byte order of their entries
  * (deterministic output); `.git` and symbolic links met while walking are
  * skipped (as `grep -r` does).  Paths named on the command line are
@@ -125,6 +133,21 @@ static const struct api_name names[] = {
 
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
+/* Macros that `-include oldbuffer.h` makes too late when defined in the
+ * file (see the include-order report above). */
+#define FIX_LATE(flag) \
+    "with -include oldbuffer.h, Python.h comes first and this #define " \
+    "is ignored: pass " flag " to the compiler too, or #include " \
+    "\"oldbuffer.h\" after Python.h instead of -include"
+
+static const struct api_name late_names[] = {
+    {"PY_SSIZE_T_CLEAN", "include-order", FIX_LATE("-DPY_SSIZE_T_CLEAN")},
+    {"Py_LIMITED_API", "include-order",
+     FIX_LATE("-DPy_LIMITED_API=<the same value>")},
+};
+
+#define N_LATE_NAMES (sizeof(late_names) / sizeof(late_names[0]))
+
 static const struct api_name *
 lookup_name(const unsigned char *p, size_t len)
 {
@@ -150,6 +173,7 @@ struct options {
 
 struct totals {
     unsigned long uses;
+    unsigned long late_defines;   /* include-order reports */
     unsigned long files_scanned;
     unsigned long files_with_uses;
     int io_error;
@@ -238,7 +262,9 @@ print_use(const char *file, unsigned long line, unsigned long col,
                api->name, api->fix);
         return;
     }
-    fputs(totals.uses == 0 ? "\n  {\"file\": " : ",\n  {\"file\": ", stdout);
+    fputs(totals.uses + totals.late_defines == 0 ? "\n  {\"file\": "
+                                                 : ",\n  {\"file\": ",
+          stdout);
     put_json_string(file);
     printf(", \"line\": %lu, \"column\": %lu, \"kind\": ", line, col);
     put_json_string(api->kind);
@@ -261,6 +287,8 @@ io_error(const char *path, const char *what)
  * One file in memory, and where its lines start
  * ------------------------------------------------------------------- */
 
+#define MAX_LATE 16
+
 struct source {
     const char *path;
     const unsigned char *buf;
@@ -268,6 +296,13 @@ struct source {
     size_t *line_starts;        /* offsets of the first byte of each line */
     size_t n_lines;
     unsigned long uses;
+    /* The include-order candidates: #define directives of late_names
+     * (their name's offset, at most MAX_LATE), and whether the file
+     * includes oldbuffer.h itself. */
+    size_t late[MAX_LATE];
+    const struct api_name *late_api[MAX_LATE];
+    size_t n_late;
+    int includes_header;
 };
 
 static int
@@ -292,17 +327,14 @@ index_lines(struct source *src)
     return 0;
 }
 
-/* Report the identifier at offset `at` if it is one of the old API. */
+/* Report api, named at offset `at`: a use of the old API, or (use 0) an
+ * include-order report. */
 static void
-check_identifier(struct source *src, size_t at, size_t len)
+report(struct source *src, size_t at, const struct api_name *api, int use)
 {
-    const struct api_name *api = lookup_name(src->buf + at, len);
     size_t lo = 0, hi = src->n_lines, mid, i;
     unsigned long col = 1;
 
-    if (api == NULL) {
-        return;
-    }
     /* The last line starting at or before `at`. */
     while (hi - lo > 1) {
         mid = lo + (hi - lo) / 2;
@@ -318,8 +350,24 @@ check_identifier(struct source *src, size_t at, size_t len)
         col += (src->buf[i] & 0xC0) != 0x80;
     }
     print_use(src->path, (unsigned long)lo + 1, col, api);
-    src->uses++;
-    totals.uses++;
+    if (use) {
+        src->uses++;
+        totals.uses++;
+    }
+    else {
+        totals.late_defines++;   /* said apart in the summary */
+    }
+}
+
+/* Report the identifier at offset `at` if it is one of the old API. */
+static void
+check_identifier(struct source *src, size_t at, size_t len)
+{
+    const struct api_name *api = lookup_name(src->buf + at, len);
+
+    if (api != NULL) {
+        report(src, at, api, 1);
+    }
 }
 
 
@@ -566,9 +614,78 @@ swig_block(struct source *src, size_t pos, size_t end, int python)
     return stop == end ? end : stop + 2;
 }
 
+/* Is the '#' at pos the first thing on its line (spaces and tabs aside)? */
+static int
+starts_directive(const struct source *src, size_t pos, size_t start)
+{
+    while (pos > start && (src->buf[pos - 1] == ' '
+                           || src->buf[pos - 1] == '\t')) {
+        pos--;
+    }
+    return pos == start || src->buf[pos - 1] == '\n';
+}
+
+static size_t
+skip_blanks(const struct source *src, size_t pos, size_t end)
+{
+    while (pos < end && (src->buf[pos] == ' ' || src->buf[pos] == '\t')) {
+        pos++;
+    }
+    return pos;
+}
+
+static int
+is_word(const unsigned char *p, size_t len, const char *word)
+{
+    return strlen(word) == len && memcmp(p, word, len) == 0;
+}
+
+/* The directive after the '#' at pos, for the include-order report: a
+ * #define of one of late_names, or an #include of oldbuffer.h.  Only
+ * looks; the caller lexes the line as usual. */
+static void
+note_directive(struct source *src, size_t pos, size_t end)
+{
+    const unsigned char *b = src->buf;
+    size_t name, stop, i, close;
+
+    name = skip_blanks(src, pos + 1, end);
+    stop = skip_ident(src, name, end, 0);
+    if (is_word(b + name, stop - name, "define")) {
+        name = skip_blanks(src, stop, end);
+        stop = skip_ident(src, name, end, 0);
+        for (i = 0; i < N_LATE_NAMES; i++) {
+            if (is_word(b + name, stop - name, late_names[i].name)
+                && src->n_late < MAX_LATE) {
+                src->late[src->n_late] = name;
+                src->late_api[src->n_late] = &late_names[i];
+                src->n_late++;
+            }
+        }
+    }
+    else if (is_word(b + name, stop - name, "include")) {
+        pos = skip_blanks(src, stop, end);
+        if (pos >= end || (b[pos] != '"' && b[pos] != '<')) {
+            return;
+        }
+        close = pos + 1;
+        while (close < end && b[close] != '\n'
+               && b[close] != (b[pos] == '"' ? '"' : '>')) {
+            close++;
+        }
+        /* "oldbuffer.h", or a path ending in /oldbuffer.h */
+        if (close < end && close - pos - 1 >= 11
+            && memcmp(b + close - 11, "oldbuffer.h", 11) == 0
+            && (close - pos - 1 == 11 || b[close - 12] == '/')) {
+            src->includes_header = 1;
+        }
+    }
+}
+
 static void
 scan_c(struct source *src, size_t pos, size_t end, int swig)
 {
+    const size_t start = pos;
     const unsigned char *b = src->buf;
     int python_block = 0;       /* SWIG: the last %directive wants Python */
     size_t stop;
@@ -588,6 +705,10 @@ scan_c(struct source *src, size_t pos, size_t end, int swig)
         }
         else if (is_ident_start(c, 1)) {
             pos = c_identifier(src, pos, end);
+        }
+        else if (c == '#' && starts_directive(src, pos, start)) {
+            note_directive(src, pos, end);
+            pos++;
         }
         else if (swig && c == '%' && next == '{') {
             pos = swig_block(src, pos, end, python_block);
@@ -823,6 +944,13 @@ scan_file(const char *path, enum language lang)
     else {
         scan_c(&src, 0, src.size, lang == LANG_SWIG);
     }
+    if (lang != LANG_CYTHON && src.uses > 0 && !src.includes_header) {
+        size_t i;
+
+        for (i = 0; i < src.n_late; i++) {
+            report(&src, src.late[i], src.late_api[i], 0);
+        }
+    }
     totals.files_scanned++;
     totals.files_with_uses += src.uses > 0;
     free(src.line_starts);
@@ -999,9 +1127,15 @@ summary(void)
         return;
     }
     fprintf(stderr, "%s: %lu use%s of the old buffer API in %lu of %lu "
-            "file%s\n", PROG, totals.uses, totals.uses == 1 ? "" : "s",
+            "file%s", PROG, totals.uses, totals.uses == 1 ? "" : "s",
             totals.files_with_uses, totals.files_scanned,
             totals.files_scanned == 1 ? "" : "s");
+    if (totals.late_defines > 0) {
+        fprintf(stderr, ", and %lu #define%s that -include oldbuffer.h "
+                "would make too late", totals.late_defines,
+                totals.late_defines == 1 ? "" : "s");
+    }
+    fputc('\n', stderr);
 }
 
 int
