@@ -37,7 +37,7 @@
  * With -include, this header includes Python.h before the file does: a
  * "#define PY_SSIZE_T_CLEAN" or "#define Py_LIMITED_API" in the file then
  * comes too late and is ignored.  Pass such macros on the command line
- * (-DPY_SSIZE_T_CLEAN) as well.
+ * (-DPY_SSIZE_T_CLEAN) as well; tools/oldbuffer-scan.c reports them.
  *
  * It always defines the project's own implementation,
  *
