@@ -2287,9 +2287,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
     oldbuffer_pin *pin, **first;
     int in_main;
 
-    if (PyBytes_CheckExact(obj)) {
-        return 0;   /* immutable, no release hook: the common case */
-    }
+    /* (Never bytes: oldbuffer_modes_after() returns before.) */
     frame = PyEval_GetFrame();
     if (frame == OLDBUFFER_NULL) {
         return 0;   /* called from C with no Python frame: nothing to
