@@ -182,7 +182,12 @@
  *     other call (`del buf[:n]`, `buf += ...`, slice assignment),
  *     raises BufferError, as it would with a memoryview alive; in any
  *     thread, so does a resize from a callback run by a C caller in
- *     between (map(cfunc, ...) releases when map returns);
+ *     between (map(cfunc, ...) releases when map returns); and from
+ *     3.10 in the main thread too, after a call from a C slot that no
+ *     call instruction runs (x[buf], x + buf, iteration; len(x) once
+ *     specialized): the eval loop runs pending calls only at calls,
+ *     backward jumps and function entries since, so the pin lasts
+ *     until the frame's next call;
  *   - in the main thread, a C function that itself runs pending calls
  *     (Py_MakePendingCalls(), e.g. in a lock wait interrupted by a
  *     signal) has its pins released then, early;

@@ -248,6 +248,50 @@ no_frame(PyObject *self, PyObject *obj)
 #endif /* !Py_LIMITED_API */
 
 /* ---------------------------------------------------------------------
+ * A legacy call from a slot, which no call instruction runs:
+ * Subscript()[obj] -> the length of obj's buffer (tests/test_modes.py,
+ * the lifetime-safe mode's limit on 3.11+)
+ * ------------------------------------------------------------------- */
+#if PY_MAJOR_VERSION >= 3
+static PyObject *
+subscript_get(PyObject *self, PyObject *obj)
+{
+    const void *buf;
+    Py_ssize_t len;
+
+    (void)self;
+    if (PyObject_AsReadBuffer(obj, &buf, &len) < 0) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(len);
+}
+
+static PyType_Slot subscript_slots[] = {
+    {Py_mp_subscript, (void *)subscript_get},
+    {0, NULL}
+};
+
+static PyType_Spec subscript_spec = {
+    "oldbuffer_tests.Subscript", 0, 0, Py_TPFLAGS_DEFAULT, subscript_slots
+};
+
+static int
+add_subscript(PyObject *m)
+{
+    PyObject *type = PyType_FromSpec(&subscript_spec);
+
+    if (type == NULL) {
+        return -1;
+    }
+    if (PyModule_AddObject(m, "Subscript", type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    return 0;
+}
+#endif
+
+/* ---------------------------------------------------------------------
  * Module
  * ------------------------------------------------------------------- */
 static PyMethodDef module_methods[] = {
@@ -303,6 +347,11 @@ module_fill(PyObject *m)
 
 #if !defined(Py_LIMITED_API)
     if (add_exporter(m) < 0) {
+        return -1;
+    }
+#endif
+#if PY_MAJOR_VERSION >= 3
+    if (add_subscript(m) < 0) {
         return -1;
     }
 #endif

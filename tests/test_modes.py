@@ -569,6 +569,36 @@ class LifetimeSafe(unittest.TestCase):
             t.join(30)
             self.assertEqual(seen, ["BufferError", b"limitx", 0])
 
+    def test_slot_call_in_the_main_thread_is_the_documented_limit(self):
+        # A legacy call from a C slot (here a subscript; operators, the
+        # iteration protocol...) is run by an instruction that is not a
+        # call.  Up to 3.9 the eval loop runs pending calls before any
+        # instruction: the pin ends before the next one, as after a call.
+        # From 3.10 it runs them only at calls, backward jumps and
+        # function entries, so the pin lasts until the frame's next call,
+        # and an in-place operator right after the subscript still sees
+        # the export, as in other threads (README, "Limits").  (No call
+        # in between below: a list.append() would end the pin.)
+        for mod in self.mods:
+            mod.loop(bytearray(b"warm"), 1)   # the main thread known
+            s, ba = mod.Subscript(), bytearray(b"slot")
+            n = s[ba]
+            try:
+                ba += b"x"
+                first = "resized"
+            except BufferError:
+                first = "BufferError"
+            # A C function's call: the pending call right after it ends
+            # the pin.  (Not len(): specialized, from 3.12, it runs no
+            # pending calls.)
+            mod.pins()
+            ba += b"y"
+            old = sys.version_info < (3, 10)
+            self.assertEqual((first, n, mod.pins(), bytes(ba)),
+                             ("resized" if old else "BufferError", 4, 0,
+                              b"slotxy" if old else b"sloty"),
+                             mod.__name__)
+
     def test_sys_setprofile_sees_its_events_and_gets_restored(self):
         for mod in self.mods:
             events = []
