@@ -2445,9 +2445,33 @@ oldbuffer_as_char_at(PyObject *obj, const char **buffer,
         return 0;
     }
 #endif
+#if defined(OLDBUFFER_FAST_PATHS)
+    {
+        /* The default's fast paths, here, so that the type is tested
+         * once: bytes is never hazardous (nothing for the modes to do),
+         * a bytearray's answer is its storage. */
+        void *vp = OLDBUFFER_NULL;
+
+        switch (oldbuffer_storage(obj, &vp, &len)) {
+        case 1:
+            *buffer = OLDBUFFER_CAST(const char *, vp);
+            *buffer_len = len;
+            return 0;
+        case 0:
+            p = OLDBUFFER_CAST(const char *, vp);
+            break;
+        default:
+            if (OldBuffer_AsCharBuffer(obj, &p, &len) != 0) {
+                return -1;
+            }
+            break;
+        }
+    }
+#else
     if (OldBuffer_AsCharBuffer(obj, &p, &len) != 0) {
         return -1;
     }
+#endif
     if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_CHAR, file, line,
                               site) != 0) {
         return -1;
@@ -2468,9 +2492,31 @@ oldbuffer_as_read_at(PyObject *obj, const void **buffer,
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return OldBuffer_AsReadBuffer(obj, buffer, buffer_len);
     }
+#if defined(OLDBUFFER_FAST_PATHS)
+    {
+        /* (As in oldbuffer_as_char_at.) */
+        void *vp = OLDBUFFER_NULL;
+
+        switch (oldbuffer_storage(obj, &vp, &len)) {
+        case 1:
+            *buffer = vp;
+            *buffer_len = len;
+            return 0;
+        case 0:
+            p = vp;
+            break;
+        default:
+            if (OldBuffer_AsReadBuffer(obj, &p, &len) != 0) {
+                return -1;
+            }
+            break;
+        }
+    }
+#else
     if (OldBuffer_AsReadBuffer(obj, &p, &len) != 0) {
         return -1;
     }
+#endif
     if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_READ, file, line,
                               site) != 0) {
         return -1;
@@ -2490,9 +2536,17 @@ oldbuffer_as_write_at(PyObject *obj, void **buffer, Py_ssize_t *buffer_len,
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return OldBuffer_AsWriteBuffer(obj, buffer, buffer_len);
     }
+#if defined(OLDBUFFER_FAST_PATHS)
+    /* (As in oldbuffer_as_char_at; bytes fails, as by default.) */
+    if (oldbuffer_storage(obj, &p, &len) != 0
+        && OldBuffer_AsWriteBuffer(obj, &p, &len) != 0) {
+        return -1;
+    }
+#else
     if (OldBuffer_AsWriteBuffer(obj, &p, &len) != 0) {
         return -1;
     }
+#endif
     if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_WRITE, file, line,
                               site) != 0) {
         return -1;
