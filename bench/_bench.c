@@ -321,11 +321,42 @@ one_call(PyObject *self, PyObject *args)
     return PyLong_FromLong(res);
 }
 
+#if !defined(PYPY_VERSION)
+/* The pending call of one_call_pending(): nothing. */
+static int
+bench_nothing(void *unused)
+{
+    (void)unused;
+    return 0;
+}
+
+/* one_call_pending(call, object) -> one_call(call, object), then one
+ * pending call scheduled (Py_AddPendingCall), which the eval loop runs
+ * right after this function returns: the floor of the lifetime-safe
+ * mode's release, whatever oldbuffer's own work costs. */
+static PyObject *
+one_call_pending(PyObject *self, PyObject *args)
+{
+    PyObject *res = one_call(self, args);
+
+    if (res != NULL && Py_AddPendingCall(bench_nothing, NULL) != 0) {
+        Py_DECREF(res);
+        PyErr_SetString(PyExc_RuntimeError, "the pending calls are full");
+        return NULL;
+    }
+    return res;
+}
+#endif
+
 static PyMethodDef bench_methods[] = {
     {"measure", measure, METH_VARARGS,
      "measure(call, impl, objects, limit_how, iterations) -> elapsed ns"},
     {"one_call", one_call, METH_VARARGS,
      "one_call(call, object) -> the call's result"},
+#if !defined(PYPY_VERSION)
+    {"one_call_pending", one_call_pending, METH_VARARGS,
+     "one_call_pending(call, object) -> one_call(), then a pending call"},
+#endif
     {NULL, NULL, 0, NULL}
 };
 
