@@ -1791,7 +1791,9 @@ typedef struct oldbuffer_pin {
     struct oldbuffer_pin *next;
     PyObject *obj;          /* the legacy call's object (strong) */
     PyFrameObject *frame;   /* the frame that called the C function */
-    int lasti;              /* and its instruction then */
+    int lasti;              /* and its instruction then (profile lists
+                               only: the main thread's own list needs
+                               none, see oldbuffer_main_settle) */
     Py_buffer view;         /* the export kept; never moved in memory */
 } oldbuffer_pin;
 
@@ -1810,7 +1812,14 @@ typedef struct {
     unsigned long ident;
     PyInterpreterState *interp;
     int at_exit;                  /* the atexit function is registered */
+    /* Records of released pins kept for the next ones (PyMem_Malloc'd:
+     * any code may free one), so that a C function's pin costs no
+     * allocation; taken and given back in the main thread alone. */
+    oldbuffer_pin *spare;
+    int spares;
 } oldbuffer_main_pins;
+
+#define OLDBUFFER_MAIN_SPARES 8
 
 OLDBUFFER_INLINE oldbuffer_main_pins *
 oldbuffer_main(void)
@@ -1863,12 +1872,14 @@ oldbuffer_frame_lasti(PyFrameObject *frame)
 #endif
 }
 
-/* Release one pin.  A release hook may run Python code and raise; an
- * event callback must leave no exception of its own, so such an error
- * is reported as unraisable and the exception in flight kept. */
+/* Release one pin, its record kept (into the main thread's spares) or
+ * freed.  A release hook may run Python code and raise; an event
+ * callback must leave no exception of its own, so such an error is
+ * reported as unraisable and the exception in flight kept. */
 OLDBUFFER_INLINE void
-oldbuffer_pin_free(oldbuffer_pin *pin)
+oldbuffer_pin_end(oldbuffer_pin *pin, int keep_record)
 {
+    oldbuffer_main_pins *m = oldbuffer_main();
     oldbuffer_stash stash;
 
     OLDBUFFER_STASH(stash);
@@ -1878,8 +1889,21 @@ oldbuffer_pin_free(oldbuffer_pin *pin)
     }
     Py_DECREF(pin->obj);
     Py_DECREF(OLDBUFFER_CAST(PyObject *, pin->frame));
-    PyMem_Free(pin);
+    if (keep_record && m->spares < OLDBUFFER_MAIN_SPARES) {
+        pin->next = m->spare;
+        m->spare = pin;
+        m->spares++;
+    }
+    else {
+        PyMem_Free(pin);
+    }
     OLDBUFFER_UNSTASH(stash);
+}
+
+OLDBUFFER_INLINE void
+oldbuffer_pin_free(oldbuffer_pin *pin)
+{
+    oldbuffer_pin_end(pin, 0);
 }
 
 /* Release the pins of frame: all of them, or (all == 0) those whose
@@ -2137,7 +2161,7 @@ oldbuffer_main_settle(PyThreadState *ts, PyFrameObject *frame)
             kept = pin;
         }
         else {
-            oldbuffer_pin_free(pin);
+            oldbuffer_pin_end(pin, 1);
         }
     }
     if (kept == OLDBUFFER_NULL) {
@@ -2171,9 +2195,13 @@ oldbuffer_pins_pending(void *unused)
 
     (void)unused;
     *oldbuffer_pins_scheduled() = 0;
-    m->ident = oldbuffer_thread_ident();
-    m->interp = oldbuffer_interp_of(ts);
-    m->known = 1;
+    if (!m->known) {
+        /* (The main thread stays the main thread until the atexit
+         * function forgets it.) */
+        m->ident = oldbuffer_thread_ident();
+        m->interp = oldbuffer_interp_of(ts);
+        m->known = 1;
+    }
     frame = PyEval_GetFrame();
     if (m->first != OLDBUFFER_NULL) {
         /* (A failed frame lookup or profile install must not leave an
@@ -2242,10 +2270,17 @@ OLDBUFFER_INLINE PyObject *
 oldbuffer_main_at_exit(PyObject *self, PyObject *unused)
 {
     oldbuffer_main_pins *m = oldbuffer_main();
+    oldbuffer_pin *pin;
 
     (void)self;
     (void)unused;
     oldbuffer_pin_list_free(&m->first);
+    /* (PyMem_Free while the interpreter that allocated them runs.) */
+    while ((pin = m->spare) != OLDBUFFER_NULL) {
+        m->spare = pin->next;
+        PyMem_Free(pin);
+    }
+    m->spares = 0;
     m->known = 0;
     m->at_exit = 0;
     *oldbuffer_pins_scheduled() = 0;
@@ -2290,7 +2325,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
     PyThreadState *ts;
     oldbuffer_pins *pins;
     oldbuffer_pin *pin, **first;
-    int in_main;
+    int main_thread, in_main;
 
     /* (Never bytes: oldbuffer_modes_after() returns before.) */
     frame = PyEval_GetFrame();
@@ -2319,10 +2354,20 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
     if (PyErr_Occurred()) {
         return 0;   /* no export can be taken now */
     }
-    pin = OLDBUFFER_CAST(oldbuffer_pin *, PyMem_Malloc(sizeof *pin));
-    if (pin == OLDBUFFER_NULL) {
-        PyErr_NoMemory();
-        return -1;
+    /* (A thread and its interpreter stay what they are during the
+     * call: asked once.) */
+    main_thread = oldbuffer_in_main(ts);
+    if (main_thread && m->spare != OLDBUFFER_NULL) {
+        pin = m->spare;
+        m->spare = pin->next;
+        m->spares--;
+    }
+    else {
+        pin = OLDBUFFER_CAST(oldbuffer_pin *, PyMem_Malloc(sizeof *pin));
+        if (pin == OLDBUFFER_NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
     }
     /* An exporter that hands out other memory at each export gets no
      * protection from a second one. */
@@ -2341,7 +2386,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
      * function of ours is on there and the pending call is scheduled (a
      * full queue refuses). */
     pins = oldbuffer_pins_current(ts);
-    in_main = pins == OLDBUFFER_NULL && oldbuffer_in_main(ts);
+    in_main = pins == OLDBUFFER_NULL && main_thread;
     if (in_main && !m->at_exit) {
         /* (Before scheduling: this runs Python code, the import, and so
          * pending calls.) */
@@ -2370,7 +2415,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
     pin->obj = obj;
     Py_INCREF(OLDBUFFER_CAST(PyObject *, frame));
     pin->frame = frame;
-    pin->lasti = oldbuffer_frame_lasti(frame);
+    pin->lasti = in_main ? 0 : oldbuffer_frame_lasti(frame);
     pin->next = *first;
     *first = pin;
     return 0;
