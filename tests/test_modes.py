@@ -378,6 +378,37 @@ def child_setprofile(modname):
     return 0
 
 
+def child_atexit(modname):
+    """The child side of test_pins_left_at_exit_are_released: the last
+    thing an atexit function does is a subscript whose C slot pins an
+    exporter; no instruction runs pending calls after it (3.10+, see
+    test_slot_call_in_the_main_thread_is_the_documented_limit), so that
+    oldbuffer's own atexit function, registered earlier (atexit calls the
+    last registered first), is what releases it.  Prints a CHILD line
+    before the pin and at each release of the exporter."""
+    import atexit
+    mod = __import__(modname)
+    mod.loop(bytearray(b"warm"), 1)   # the first pending call tells the
+    mod.loop(bytearray(b"warm"), 1)   # main thread; oldbuffer's atexit
+    releases = []
+
+    def released(exporter):
+        releases.append(1)
+        print("CHILD " + json.dumps({"event": "released",
+                                     "count": len(releases)}))
+        sys.stdout.flush()
+    exporter, subscript = mod.Exporter(10, "at exit", released), \
+        mod.Subscript()
+
+    def late():
+        print("CHILD " + json.dumps({"event": "pinning",
+                                     "count": len(releases)}))
+        sys.stdout.flush()
+        subscript[exporter]
+    atexit.register(late)
+    return 0
+
+
 class LifetimeSafe(unittest.TestCase):
 
     def setUp(self):
@@ -520,6 +551,16 @@ class LifetimeSafe(unittest.TestCase):
             self.assertEqual(a["plain"], 0, a)
             self.assertEqual(a["callback"], 2, a)
             self.assertEqual((a["res"], a["after"]), ("BufferError", 0), a)
+
+    def test_pins_left_at_exit_are_released(self):
+        # The pin's export is released by oldbuffer's atexit function (up
+        # to 3.9 by the pending call before the atexit function's return):
+        # the exporter's release hook runs a second time (the first is the
+        # default call's own release), after the pin was taken.
+        for mod in full_api(self.mods):
+            a = run_child_argv(["--child-atexit", mod.__name__])
+            self.assertEqual(a, {"event": "released", "count": 2},
+                             mod.__name__)
 
     def test_no_python_frame_releases_at_once(self):
         for mod in full_api(self.mods):
@@ -734,6 +775,8 @@ def main():
         return child(sys.argv[2:])
     if len(sys.argv) > 2 and sys.argv[1] == "--child-setprofile":
         return child_setprofile(sys.argv[2])
+    if len(sys.argv) > 2 and sys.argv[1] == "--child-atexit":
+        return child_atexit(sys.argv[2])
     # The audit builds warn from the sites the other tests use too.
     warnings.filterwarnings("ignore", message=r"PyObject_As\w+Buffer\(\) at ")
     runner = unittest.TextTestRunner(verbosity=int(os.environ.get(
