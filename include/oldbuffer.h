@@ -852,19 +852,15 @@ oldbuffer_legacy_as_write(PyObject *obj, const OldBuffer_LegacyProcs *pb,
         "expected a writeable buffer object", buffer, buffer_len);
 }
 
-/* Python 2.7 answers from the procs alone, without asking for a pointer.
- * Unlike 2.7's own, it never leaves an exception of bf_getsegcount set. */
+/* Python 2.7 answers from the procs alone, without asking for a pointer,
+ * and, as 2.7's own, leaves set the exception of a bf_getsegcount that
+ * raises (the one way this call returns 0 with an exception set). */
 OLDBUFFER_INLINE int
 oldbuffer_legacy_check(PyObject *obj, const OldBuffer_LegacyProcs *pb)
 {
     if (pb == OLDBUFFER_NULL || pb->bf_getreadbuffer == OLDBUFFER_NULL
-        || pb->bf_getsegcount == OLDBUFFER_NULL) {
-        return 0;
-    }
-    if ((*pb->bf_getsegcount)(obj, OLDBUFFER_NULL) != 1) {
-        if (PyErr_Occurred()) {
-            PyErr_Clear();
-        }
+        || pb->bf_getsegcount == OLDBUFFER_NULL
+        || (*pb->bf_getsegcount)(obj, OLDBUFFER_NULL) != 1) {
         return 0;
     }
     return 1;

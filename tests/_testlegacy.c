@@ -295,8 +295,9 @@ add_heap_type(PyObject *m)
     (void)m;
     return 0;
 #else
+    /* (2.7 declares the format char *: C++ needs the cast there.) */
     PyObject *heap = PyObject_CallFunction(
-        (PyObject *)&PyType_Type, "s(O){}", "HeapReadOnly",
+        (PyObject *)&PyType_Type, (char *)"s(O){}", "HeapReadOnly",
         (PyObject *)&legacy_types[0]);
 
     if (heap == NULL) {
