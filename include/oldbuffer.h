@@ -2458,6 +2458,36 @@ oldbuffer_modes_after(PyObject *obj, const void *p, int call,
     return 0;
 }
 
+/* The default read or char call, for the modes, with the default's fast
+ * paths taken here so that the type is tested once: 1 when there is
+ * nothing more to do (bytes is never hazardous), 0 with *p and *len set
+ * for the modes to look at (a bytearray's storage, or the default call's
+ * answer), -1 with the default call's exception. */
+OLDBUFFER_HOT int
+oldbuffer_modes_default_read(PyObject *obj, const void **p,
+                             Py_ssize_t *len, int char_call)
+{
+#if defined(OLDBUFFER_FAST_PATHS)
+    void *vp = OLDBUFFER_NULL;
+    int kind = oldbuffer_storage(obj, &vp, len);
+
+    if (kind >= 0) {
+        *p = vp;
+        return kind;
+    }
+#endif
+    if (char_call) {
+        const char *cp = OLDBUFFER_NULL;
+
+        if (OldBuffer_AsCharBuffer(obj, &cp, len) != 0) {
+            return -1;
+        }
+        *p = cp;
+        return 0;
+    }
+    return OldBuffer_AsReadBuffer(obj, p, len) != 0 ? -1 : 0;
+}
+
 /* The four calls with this translation unit's modes; file and line name
  * the call site for the audit (NULL: no audit), site is its flag (NULL:
  * the table of sites).  On -1 the outputs are left untouched, as by
@@ -2467,7 +2497,7 @@ oldbuffer_as_char_at(PyObject *obj, const char **buffer,
                      Py_ssize_t *buffer_len, const char *file, int line,
                      char *site)
 {
-    const char *p = OLDBUFFER_NULL;
+    const void *p = OLDBUFFER_NULL;
     Py_ssize_t len = 0;
 
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
@@ -2477,47 +2507,29 @@ oldbuffer_as_char_at(PyObject *obj, const char **buffer,
     /* Python 2's str was bytes; its text is now str, whose UTF-8 form
      * CPython caches in the object: valid as long as the string. */
     if (PyUnicode_Check(obj)) {
-        p = PyUnicode_AsUTF8AndSize(obj, &len);
-        if (p == OLDBUFFER_NULL) {
+        const char *text = PyUnicode_AsUTF8AndSize(obj, &len);
+
+        if (text == OLDBUFFER_NULL) {
             return -1;   /* UnicodeEncodeError: lone surrogates */
         }
-        *buffer = p;
+        *buffer = text;
         *buffer_len = len;
         return 0;
     }
 #endif
-#if defined(OLDBUFFER_FAST_PATHS)
-    {
-        /* The default's fast paths, here, so that the type is tested
-         * once: bytes is never hazardous (nothing for the modes to do),
-         * a bytearray's answer is its storage. */
-        void *vp = OLDBUFFER_NULL;
-
-        switch (oldbuffer_storage(obj, &vp, &len)) {
-        case 1:
-            *buffer = OLDBUFFER_CAST(const char *, vp);
-            *buffer_len = len;
-            return 0;
-        case 0:
-            p = OLDBUFFER_CAST(const char *, vp);
-            break;
-        default:
-            if (OldBuffer_AsCharBuffer(obj, &p, &len) != 0) {
-                return -1;
-            }
-            break;
+    switch (oldbuffer_modes_default_read(obj, &p, &len, 1)) {
+    case -1:
+        return -1;
+    case 0:
+        if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_CHAR, file, line,
+                                  site) != 0) {
+            return -1;
         }
+        break;
+    default:
+        break;
     }
-#else
-    if (OldBuffer_AsCharBuffer(obj, &p, &len) != 0) {
-        return -1;
-    }
-#endif
-    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_CHAR, file, line,
-                              site) != 0) {
-        return -1;
-    }
-    *buffer = p;
+    *buffer = OLDBUFFER_CAST(const char *, p);
     *buffer_len = len;
     return 0;
 }
@@ -2533,34 +2545,17 @@ oldbuffer_as_read_at(PyObject *obj, const void **buffer,
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return OldBuffer_AsReadBuffer(obj, buffer, buffer_len);
     }
-#if defined(OLDBUFFER_FAST_PATHS)
-    {
-        /* (As in oldbuffer_as_char_at.) */
-        void *vp = OLDBUFFER_NULL;
-
-        switch (oldbuffer_storage(obj, &vp, &len)) {
-        case 1:
-            *buffer = vp;
-            *buffer_len = len;
-            return 0;
-        case 0:
-            p = vp;
-            break;
-        default:
-            if (OldBuffer_AsReadBuffer(obj, &p, &len) != 0) {
-                return -1;
-            }
-            break;
+    switch (oldbuffer_modes_default_read(obj, &p, &len, 0)) {
+    case -1:
+        return -1;
+    case 0:
+        if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_READ, file, line,
+                                  site) != 0) {
+            return -1;
         }
-    }
-#else
-    if (OldBuffer_AsReadBuffer(obj, &p, &len) != 0) {
-        return -1;
-    }
-#endif
-    if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_READ, file, line,
-                              site) != 0) {
-        return -1;
+        break;
+    default:
+        break;
     }
     *buffer = p;
     *buffer_len = len;
@@ -2578,7 +2573,7 @@ oldbuffer_as_write_at(PyObject *obj, void **buffer, Py_ssize_t *buffer_len,
         return OldBuffer_AsWriteBuffer(obj, buffer, buffer_len);
     }
 #if defined(OLDBUFFER_FAST_PATHS)
-    /* (As in oldbuffer_as_char_at; bytes fails, as by default.) */
+    /* (As in oldbuffer_modes_default_read; bytes fails, as by default.) */
     if (oldbuffer_storage(obj, &p, &len) != 0
         && OldBuffer_AsWriteBuffer(obj, &p, &len) != 0) {
         return -1;
