@@ -1144,26 +1144,45 @@ oldbuffer_release(Py_buffer *view)
  * empty, before 3.15), writable, and cannot fail.  Only the exact types:
  * a subclass may export something else through __buffer__ (PEP 688,
  * 3.12).  Free-threaded builds (PEP 703, 3.13) take the bytearray's lock
- * to export, so there bytearray goes the general way.
- * Returns 1 for read-only storage, 0 for writable, -1 for other types. */
-OLDBUFFER_HOT int
-oldbuffer_storage(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
+ * to export, so there bytearray goes the general way. */
+#  if !defined(Py_GIL_DISABLED)
+OLDBUFFER_HOT void
+oldbuffer_bytearray_storage(PyObject *obj, void **buffer,
+                            Py_ssize_t *buffer_len)
 {
+    /* PyByteArray_AS_STRING() is ob_start unless the bytearray is empty
+     * (3.6-3.15): that test laid out as a branch not taken. */
+    Py_ssize_t len = PyByteArray_GET_SIZE(obj);
+
+    *buffer = OLDBUFFER_LIKELY(len != 0)
+        ? OLDBUFFER_CAST(PyByteArrayObject *, obj)->ob_start
+        : PyByteArray_AS_STRING(obj);
+    *buffer_len = len;
+}
+#  endif
+
+/* Returns 1 for read-only storage (bytes), 0 for writable (bytearray),
+ * -1 for other types.  The type tested first takes no jump: bytes, but
+ * for the write call (write set, a constant) bytearray, as bytes fails
+ * that call anyway. */
+OLDBUFFER_HOT int
+oldbuffer_storage(PyObject *obj, void **buffer, Py_ssize_t *buffer_len,
+                  int write)
+{
+#  if !defined(Py_GIL_DISABLED)
+    if (write && OLDBUFFER_LIKELY(PyByteArray_CheckExact(obj))) {
+        oldbuffer_bytearray_storage(obj, buffer, buffer_len);
+        return 0;
+    }
+#  endif
     if (OLDBUFFER_LIKELY(PyBytes_CheckExact(obj))) {
         *buffer = PyBytes_AS_STRING(obj);
         *buffer_len = PyBytes_GET_SIZE(obj);
         return 1;
     }
 #  if !defined(Py_GIL_DISABLED)
-    if (OLDBUFFER_LIKELY(PyByteArray_CheckExact(obj))) {
-        /* PyByteArray_AS_STRING() is ob_start unless the bytearray is
-         * empty (3.6-3.15): that test laid out as a branch not taken. */
-        Py_ssize_t len = PyByteArray_GET_SIZE(obj);
-
-        *buffer = OLDBUFFER_LIKELY(len != 0)
-            ? OLDBUFFER_CAST(PyByteArrayObject *, obj)->ob_start
-            : PyByteArray_AS_STRING(obj);
-        *buffer_len = len;
+    if (!write && OLDBUFFER_LIKELY(PyByteArray_CheckExact(obj))) {
+        oldbuffer_bytearray_storage(obj, buffer, buffer_len);
         return 0;
     }
 #  endif
@@ -1252,7 +1271,7 @@ oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
         void *p = OLDBUFFER_NULL;
         Py_ssize_t len = 0;
 
-        if (oldbuffer_storage(obj, &p, &len) >= 0) {
+        if (oldbuffer_storage(obj, &p, &len, 0) >= 0) {
             *buffer = p;
             *buffer_len = len;
             return 0;
@@ -1345,7 +1364,7 @@ OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
         return -1;   /* (written out: see oldbuffer_write_error) */
     }
 #if defined(OLDBUFFER_FAST_PATHS)
-    switch (oldbuffer_storage(obj, &p, &len)) {
+    switch (oldbuffer_storage(obj, &p, &len, 1)) {
     case 0:
         *buffer = p;
         *buffer_len = len;
@@ -1386,7 +1405,7 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
         void *p = OLDBUFFER_NULL;
         Py_ssize_t len = 0;
 
-        if (oldbuffer_storage(obj, &p, &len) >= 0) {
+        if (oldbuffer_storage(obj, &p, &len, 0) >= 0) {
             return 1;
         }
     }
@@ -2472,7 +2491,7 @@ oldbuffer_modes_default_read(PyObject *obj, const void **p,
 {
 #if defined(OLDBUFFER_FAST_PATHS)
     void *vp = OLDBUFFER_NULL;
-    int kind = oldbuffer_storage(obj, &vp, len);
+    int kind = oldbuffer_storage(obj, &vp, len, 0);
 
     if (kind >= 0) {
         *p = vp;
@@ -2577,7 +2596,7 @@ oldbuffer_as_write_at(PyObject *obj, void **buffer, Py_ssize_t *buffer_len,
     }
 #if defined(OLDBUFFER_FAST_PATHS)
     /* (As in oldbuffer_modes_default_read; bytes fails, as by default.) */
-    if (oldbuffer_storage(obj, &p, &len) != 0
+    if (oldbuffer_storage(obj, &p, &len, 1) != 0
         && OldBuffer_AsWriteBuffer(obj, &p, &len) != 0) {
         return -1;
     }
