@@ -138,7 +138,7 @@ limit_no_buffer(PyObject *obj)
  * directly (no type check).  Other exporters: one export through their
  * slots.  No buffer at all: the cheapest type check, no exception.  The
  * write call on bytes must fail with CPython's TypeError, so its limit
- * is the exact-type check plus that raise. */
+ * is the exact-type check plus that raise, with a message made once. */
 static inline int
 limit_call(int call, int how, PyObject *obj, void **buf, Py_ssize_t *len)
 {
@@ -146,8 +146,18 @@ limit_call(int call, int how, PyObject *obj, void **buf, Py_ssize_t *len)
     case LIMIT_BYTES:
         if (call == CALL_WRITE) {
             if (PyBytes_CheckExact(obj)) {
-                PyErr_SetString(PyExc_TypeError,
-                                "expected a writable bytes-like object");
+                /* The message made once (this module runs in one
+                 * interpreter), as oldbuffer.h does in the main one. */
+                static PyObject *message;
+
+                if (message == NULL) {
+                    message = PyUnicode_FromString(
+                        "expected a writable bytes-like object");
+                    if (message == NULL) {
+                        return -1;
+                    }
+                }
+                PyErr_SetObject(PyExc_TypeError, message);
                 return -1;
             }
             return 0;
