@@ -101,9 +101,11 @@
  *   - the four calls apply Python 2.7's rules to the type: a char buffer
  *     needs bf_getcharbuffer, and so on, each with bf_getsegcount; more
  *     than one segment gives 2.7's "single-segment" TypeError; the procs'
- *     lengths and errors pass through.  This holds for calls compiled in
- *     the same translation unit as OldBuffer_SetLegacyProcs(); elsewhere
- *     the type is seen through the new protocol below;
+ *     lengths and errors pass through (CheckReadBuffer, as 2.7's, leaves
+ *     set the exception of a bf_getsegcount that raises).  This holds
+ *     for calls compiled in the same translation unit as
+ *     OldBuffer_SetLegacyProcs(); elsewhere the type is seen through
+ *     the new protocol below;
  *   - the new protocol works (memoryview(), bytes(), hashlib, y* and w*):
  *     one segment maps to a Py_buffer, read-only unless bf_getwritebuffer
  *     exists and succeeds; several segments raise BufferError.
@@ -172,8 +174,11 @@
  * Python call at another instruction, or its C_RETURN / C_EXCEPTION, or
  * the frame's return, yield or unwind; and has the pending call run
  * again when a callback returns.  Pins left at exit are released by an
- * atexit function.  More calls on the same object in
- * the same frame keep the first pin (a C loop does not grow the list).
+ * atexit function, and any taken later in finalisation are dropped at
+ * the end of Py_FinalizeEx (a Py_AtExit function, one of the process's
+ * 32, per translation unit), so that Python can be initialised again.
+ * More calls on the same object in the same frame keep the first pin
+ * (a C loop does not grow the list).
  * With no Python frame (a C thread) the export is released at once, as
  * by default.  Limits:
  *   - in threads other than the main one, the pin can outlive the C
@@ -187,7 +192,9 @@
  *     call instruction runs (x[buf], x + buf, iteration; len(x) once
  *     specialized): the eval loop runs pending calls only at calls,
  *     backward jumps and function entries since, so the pin lasts
- *     until the frame's next call;
+ *     until the frame's next call of a C function, or, if it calls a
+ *     Python function first, until that call returns (its entry runs
+ *     the pending call, which takes it for a callback of the C call);
  *   - in the main thread, a C function that itself runs pending calls
  *     (Py_MakePendingCalls(), e.g. in a lock wait interrupted by a
  *     signal) has its pins released then, early;
@@ -1190,68 +1197,18 @@ oldbuffer_storage(PyObject *obj, void **buffer, Py_ssize_t *buffer_len,
 }
 #endif
 
-#define OLDBUFFER_WRITE_ERROR "expected a writable bytes-like object"
-
-/* The write error's message, kept.  CPython makes the str anew at each
- * raise; with the full API on 3.9+ (GIL builds), the main interpreter's
- * is made once per translation unit and kept, which takes a quarter off
- * the cost of raising (the bench: the write call on bytes from 0.50 to
- * 0.38x native).  A str belongs to one interpreter: the others make
- * theirs each time, and the kept one is forgotten at the end of
- * Py_FinalizeEx (Py_AtExit: Python may be initialised again). */
-#if defined(OLDBUFFER_FULL_API) && PY_VERSION_HEX >= 0x03090000 \
-    && !defined(Py_GIL_DISABLED)
-#  define OLDBUFFER_KEEP_WRITE_MESSAGE 1
-typedef struct {
-    PyObject *message;   /* (strong) the main interpreter's, or NULL */
-    int at_exit;         /* oldbuffer_forget_write_message registered */
-} oldbuffer_write_message_t;
-
-OLDBUFFER_INLINE oldbuffer_write_message_t *
-oldbuffer_write_message(void)
-{
-    static oldbuffer_write_message_t kept;
-    return &kept;
-}
-
-/* From Py_AtExit, once the interpreter and its objects are gone: the
- * pointer is forgotten, not released. */
-OLDBUFFER_INLINE void
-oldbuffer_forget_write_message(void)
-{
-    oldbuffer_write_message_t *kept = oldbuffer_write_message();
-
-    kept->message = OLDBUFFER_NULL;
-    kept->at_exit = 0;
-}
-#endif
-
 /* CPython's write error, for every way the write call can fail.  (The
  * callers return -1 themselves: with this helper left out of line, as
  * gcc -Os does, a returned -1 would look like a possible success without
- * *buffer set to -Wmaybe-uninitialized in the caller's code.) */
+ * *buffer set to -Wmaybe-uninitialized in the caller's code.)  CPython
+ * makes the message str at each raise, and so does this: a str kept
+ * would belong to one interpreter, and would have to be forgotten when
+ * Python is finalised (Py_AtExit, whose 32 slots the whole process
+ * shares). */
 OLDBUFFER_INLINE void
 oldbuffer_write_error(void)
 {
-#if defined(OLDBUFFER_KEEP_WRITE_MESSAGE)
-    oldbuffer_write_message_t *kept = oldbuffer_write_message();
-
-    if (PyInterpreterState_Get() == PyInterpreterState_Main()) {
-        if (kept->message == OLDBUFFER_NULL && !kept->at_exit
-            && PyErr_Occurred() == OLDBUFFER_NULL) {
-            /* (A full table of exit functions: nothing kept.) */
-            kept->at_exit = Py_AtExit(oldbuffer_forget_write_message) == 0;
-            if (kept->at_exit) {
-                kept->message = PyUnicode_FromString(OLDBUFFER_WRITE_ERROR);
-            }
-        }
-        if (kept->message != OLDBUFFER_NULL) {
-            PyErr_SetObject(PyExc_TypeError, kept->message);
-            return;
-        }
-    }
-#endif
-    PyErr_SetString(PyExc_TypeError, OLDBUFFER_WRITE_ERROR);
+    PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object");
 }
 
 /* The read and char calls share one body, as in CPython 3.x; only a
@@ -1859,6 +1816,8 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 
 #define OLDBUFFER_PINS_CAPSULE "oldbuffer.pins"
 
+/* (Records are PyMem_RawMalloc'd: valid in any thread, and after
+ * Python is finalised, see oldbuffer_main_forget.) */
 typedef struct oldbuffer_pin {
     struct oldbuffer_pin *next;
     PyObject *obj;          /* the legacy call's object (strong) */
@@ -1884,11 +1843,12 @@ typedef struct {
     unsigned long ident;
     PyInterpreterState *interp;
     int at_exit;                  /* the atexit function is registered */
-    /* Records of released pins kept for the next ones (PyMem_Malloc'd:
-     * any code may free one), so that a C function's pin costs no
-     * allocation; taken and given back in the main thread alone. */
+    /* Records of released pins kept for the next ones (any code may
+     * free one), so that a C function's pin costs no allocation; taken
+     * and given back in the main thread alone. */
     oldbuffer_pin *spare;
     int spares;
+    int forget;                   /* oldbuffer_main_forget registered */
 } oldbuffer_main_pins;
 
 #define OLDBUFFER_MAIN_SPARES 8
@@ -1967,7 +1927,7 @@ oldbuffer_pin_end(oldbuffer_pin *pin, int keep_record)
         m->spares++;
     }
     else {
-        PyMem_Free(pin);
+        PyMem_RawFree(pin);
     }
     OLDBUFFER_UNSTASH(stash);
 }
@@ -2255,6 +2215,73 @@ oldbuffer_main_settle(PyThreadState *ts, PyFrameObject *frame)
     }
 }
 
+/* The main interpreter (PyInterpreterState_Main() is 3.7; before, the
+ * first one made is the last of the list). */
+OLDBUFFER_INLINE PyInterpreterState *
+oldbuffer_main_interp(void)
+{
+#if PY_VERSION_HEX >= 0x03070000
+    return PyInterpreterState_Main();
+#else
+    PyInterpreterState *interp = PyInterpreterState_Head();
+
+    while (interp != OLDBUFFER_NULL
+           && PyInterpreterState_Next(interp) != OLDBUFFER_NULL) {
+        interp = PyInterpreterState_Next(interp);
+    }
+    return interp;
+#endif
+}
+
+/* Py_AtExit, at the very end of Py_FinalizeEx: what the main thread's
+ * state holds belongs to the finalised runtime.  Pins left (taken after
+ * the atexit function, by code that ran later in finalisation) are
+ * dropped, their objects not touched: they are gone with their
+ * interpreter.  The next Py_Initialize starts afresh. */
+OLDBUFFER_INLINE void
+oldbuffer_main_forget(void)
+{
+    oldbuffer_main_pins *m = oldbuffer_main();
+    oldbuffer_pin *pin;
+
+    while ((pin = m->first) != OLDBUFFER_NULL) {
+        m->first = pin->next;
+        PyMem_RawFree(pin);
+    }
+    while ((pin = m->spare) != OLDBUFFER_NULL) {
+        m->spare = pin->next;
+        PyMem_RawFree(pin);
+    }
+    m->spares = 0;
+    m->known = 0;
+    m->at_exit = 0;
+    m->forget = 0;
+    *oldbuffer_pins_scheduled() = 0;
+}
+
+/* From the pending call: the thread it runs in is the main thread, if
+ * this is the main interpreter (3.9 - 3.11 run a subinterpreter's
+ * pending calls in it too) and the state can be forgotten at the end of
+ * Py_FinalizeEx (Py_AtExit, once per runtime; with its 32 slots full,
+ * the main thread stays unknown: its pins go the profile function's
+ * way). */
+OLDBUFFER_INLINE void
+oldbuffer_main_learn(oldbuffer_main_pins *m, PyThreadState *ts)
+{
+    if (oldbuffer_interp_of(ts) != oldbuffer_main_interp()) {
+        return;
+    }
+    if (!m->forget) {
+        m->forget = Py_AtExit(oldbuffer_main_forget) == 0;
+        if (!m->forget) {
+            return;
+        }
+    }
+    m->ident = oldbuffer_thread_ident();
+    m->interp = oldbuffer_interp_of(ts);
+    m->known = 1;
+}
+
 OLDBUFFER_INLINE int
 oldbuffer_pins_pending(void *unused)
 {
@@ -2268,11 +2295,7 @@ oldbuffer_pins_pending(void *unused)
     (void)unused;
     *oldbuffer_pins_scheduled() = 0;
     if (!m->known) {
-        /* (The main thread stays the main thread until the atexit
-         * function forgets it.) */
-        m->ident = oldbuffer_thread_ident();
-        m->interp = oldbuffer_interp_of(ts);
-        m->known = 1;
+        oldbuffer_main_learn(m, ts);
     }
     frame = PyEval_GetFrame();
     if (m->first != OLDBUFFER_NULL) {
@@ -2347,10 +2370,9 @@ oldbuffer_main_at_exit(PyObject *self, PyObject *unused)
     (void)self;
     (void)unused;
     oldbuffer_pin_list_free(&m->first);
-    /* (PyMem_Free while the interpreter that allocated them runs.) */
     while ((pin = m->spare) != OLDBUFFER_NULL) {
         m->spare = pin->next;
-        PyMem_Free(pin);
+        PyMem_RawFree(pin);
     }
     m->spares = 0;
     m->known = 0;
@@ -2435,7 +2457,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
         m->spares--;
     }
     else {
-        pin = OLDBUFFER_CAST(oldbuffer_pin *, PyMem_Malloc(sizeof *pin));
+        pin = OLDBUFFER_CAST(oldbuffer_pin *, PyMem_RawMalloc(sizeof *pin));
         if (pin == OLDBUFFER_NULL) {
             PyErr_NoMemory();
             return -1;
@@ -2444,12 +2466,12 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
     /* An exporter that hands out other memory at each export gets no
      * protection from a second one. */
     if (!oldbuffer_export_hazard(obj, flags, 1, &pin->view)) {
-        PyMem_Free(pin);
+        PyMem_RawFree(pin);
         return 0;
     }
     if (pin->view.buf != buf) {
         PyBuffer_Release(&pin->view);
-        PyMem_Free(pin);
+        PyMem_RawFree(pin);
         return 0;
     }
     /* The thread's list again: the export may have run Python code (a
@@ -2476,7 +2498,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
             pins = oldbuffer_pins_install(ts);
             if (pins == OLDBUFFER_NULL) {
                 PyBuffer_Release(&pin->view);
-                PyMem_Free(pin);
+                PyMem_RawFree(pin);
                 return PyErr_Occurred() ? -1 : 0;
             }
         }

@@ -1,18 +1,29 @@
 /* oldbuffer.h in an application that embeds Python: subinterpreters and
- * a second initialisation (tests/suite_embed.py).
+ * Python initialised again after Py_FinalizeEx (tests/suite_embed.py).
  *
- * The write call's error keeps the main interpreter's message, a str
- * (3.9+, OLDBUFFER_KEEP_WRITE_MESSAGE in the header): a subinterpreter
- * must raise with its own, and Py_FinalizeEx must forget the kept one,
- * which belongs to the interpreter it ends, so that the next
- * Py_Initialize makes a new one.  Two rounds of Py_Initialize, the calls
- * in the main interpreter and in a subinterpreter, Py_FinalizeEx.  Each
- * check prints "ok   what" or "FAIL what"; the exit status is the number
- * of failures.
+ * Built twice: as is, and with OLDBUFFER_LIFETIME_SAFE (3.6+ full API).
+ * Three rounds of Py_Initialize ... Py_FinalizeEx; in each, the write
+ * call on a bytes object must fail with CPython's TypeError in the main
+ * interpreter and in a subinterpreter (Py_NewInterpreter).  With the
+ * lifetime-safe mode, each round also:
+ *   - pins first in a subinterpreter, whose pending call must not be
+ *     taken for the main thread's (3.9 - 3.11 run it there);
+ *   - pins in the main interpreter, which must learn its main thread
+ *     and keep the pin in the main thread's own list;
+ *   - pins late: from an atexit function that runs after oldbuffer's,
+ *     and from a __del__ run at the interpreter's teardown;
+ *   - checks after Py_FinalizeEx that the header's state of the main
+ *     thread is empty again (the Py_AtExit hook), so that the next round
+ *     starts afresh instead of with records, flags and pins of a
+ *     finalised runtime.
+ * Each check prints "ok   ..." or "FAIL ..."; the exit status is the
+ * number of failures.
  */
 #define PY_SSIZE_T_CLEAN
 #include "oldbuffer.h"
 #include <stdio.h>
+
+#define ROUNDS 3
 
 static int failures;
 
@@ -20,97 +31,167 @@ static void
 check(int cond, int round, const char *what)
 {
     printf("%s round %d: %s\n", cond ? "ok  " : "FAIL", round, what);
+    fflush(stdout);
     failures += !cond;
 }
 
-/* The write call on a bytes object, which must fail with CPython's
- * TypeError: its message (a new reference), or NULL if it did not fail
- * that way.  Leaves no exception set. */
-static PyObject *
-write_error_message(void)
+/* The write call on a bytes object must fail with CPython's TypeError;
+ * leaves no exception set. */
+static int
+write_fails_right(void)
 {
     PyObject *bytes = PyBytes_FromString("bytes");
-    PyObject *type, *value, *tb, *args, *msg = NULL;
+    PyObject *type, *value, *tb, *str;
     void *buf = NULL;
     Py_ssize_t len = 0;
-    int res;
+    int res, right = 0;
 
     if (bytes == NULL) {
         PyErr_Clear();
-        return NULL;
+        return 0;
     }
     res = OldBuffer_AsWriteBuffer(bytes, &buf, &len);
     Py_DECREF(bytes);
     PyErr_Fetch(&type, &value, &tb);
     PyErr_NormalizeException(&type, &value, &tb);
     if (res == -1 && type == PyExc_TypeError && value != NULL) {
-        args = PyObject_GetAttrString(value, "args");
-        if (args != NULL && PyTuple_Check(args)
-            && PyTuple_GET_SIZE(args) == 1) {
-            msg = PyTuple_GET_ITEM(args, 0);
-            if (PyUnicode_Check(msg)
+        str = PyObject_Str(value);
+        right = str != NULL
                 && PyUnicode_CompareWithASCIIString(
-                       msg, "expected a writable bytes-like object") == 0) {
-                Py_INCREF(msg);
-            }
-            else {
-                msg = NULL;
-            }
-        }
-        Py_XDECREF(args);
+                       str, "expected a writable bytes-like object") == 0;
+        Py_XDECREF(str);
     }
     Py_XDECREF(type);
     Py_XDECREF(value);
     Py_XDECREF(tb);
     PyErr_Clear();
-    return msg;
+    return right;
 }
+
+#if defined(OLDBUFFER_LIFETIME_SAFE)
+/* pin(obj, n) -> pins: n read calls through the legacy name. */
+static PyObject *
+pin(PyObject *self, PyObject *args)
+{
+    PyObject *obj;
+    Py_ssize_t n, i, len;
+    const void *buf;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "On:pin", &obj, &n)) {
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        if (PyObject_AsReadBuffer(obj, &buf, &len) < 0) {
+            return NULL;
+        }
+    }
+    return PyLong_FromSsize_t(OldBuffer_PinCount());
+}
+
+/* in_main() -> whether the header takes this thread and interpreter
+ * for the main thread (whose pins go to their own list). */
+static PyObject *
+in_main(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    return PyBool_FromLong(oldbuffer_in_main(PyThreadState_Get()));
+}
+
+static PyMethodDef pin_def = {"pin", pin, METH_VARARGS, "pin(obj, n)"};
+static PyMethodDef in_main_def = {"in_main", in_main, METH_NOARGS,
+                                  "in_main()"};
+
+/* pin() and in_main() in this interpreter's __main__. */
+static int
+add_functions(void)
+{
+    PyObject *main = PyImport_AddModule("__main__");   /* borrowed */
+    PyObject *f = PyCFunction_New(&pin_def, NULL);
+    PyObject *g = PyCFunction_New(&in_main_def, NULL);
+    int res = -1;
+
+    if (main != NULL && f != NULL && g != NULL
+        && PyObject_SetAttrString(main, "pin", f) == 0
+        && PyObject_SetAttrString(main, "in_main", g) == 0) {
+        res = 0;
+    }
+    Py_XDECREF(f);
+    Py_XDECREF(g);
+    if (res < 0) {
+        PyErr_Print();
+    }
+    return res;
+}
+
+/* In the subinterpreter, before the main interpreter pins. */
+static const char sub_script[] =
+    "ba = bytearray(b'sub')\n"
+    "pin(ba, 2)\n"
+    "len(ba)\n";
+
+/* In the main interpreter; raises if something is off. */
+static const char main_script[] =
+    "import atexit\n"
+    "def early():\n"
+    "    # registered before oldbuffer's atexit function: runs after it\n"
+    "    pin(bytearray(b'early'), 2)\n"
+    "atexit.register(early)\n"
+    "ba = bytearray(b'main')\n"
+    "pin(ba, 1)\n"
+    "n = pin(ba, 3)\n"
+    "assert n == 1, n\n"
+    "assert in_main(), 'the main thread is not known'\n"
+    "ba += b'!'\n"
+    "class Late(object):\n"
+    "    def __del__(self):\n"
+    "        pin(bytearray(b'late'), 3)\n"
+    "late = Late()\n";
+#endif
 
 int
 main(void)
 {
-    PyObject *first, *again, *sub;
     PyThreadState *main_ts, *sub_ts;
     int round;
 
-    for (round = 1; round <= 2; round++) {
+    for (round = 1; round <= ROUNDS; round++) {
         Py_Initialize();
-        first = write_error_message();
-        again = write_error_message();
-        check(first != NULL && again != NULL, round,
+        main_ts = PyThreadState_Get();
+        check(write_fails_right(), round,
               "main interpreter: TypeError('expected a writable "
               "bytes-like object')");
-#if defined(OLDBUFFER_KEEP_WRITE_MESSAGE)
-        check(first != NULL && first == again
-              && oldbuffer_write_message()->message == first, round,
-              "main interpreter: the message is made once and kept");
-#endif
-        main_ts = PyThreadState_Get();
         sub_ts = Py_NewInterpreter();
         check(sub_ts != NULL, round, "Py_NewInterpreter()");
         if (sub_ts != NULL) {
-            sub = write_error_message();
-            check(sub != NULL, round,
+            check(write_fails_right(), round,
                   "subinterpreter: TypeError('expected a writable "
                   "bytes-like object')");
-            check(sub != NULL && sub != first, round,
-                  "subinterpreter: a message of its own, not the main "
-                  "interpreter's");
-            Py_XDECREF(sub);
+#if defined(OLDBUFFER_LIFETIME_SAFE)
+            check(add_functions() == 0
+                  && PyRun_SimpleString(sub_script) == 0, round,
+                  "subinterpreter: pins first");
+#endif
             Py_EndInterpreter(sub_ts);
             PyThreadState_Swap(main_ts);
         }
-#if defined(OLDBUFFER_KEEP_WRITE_MESSAGE)
-        check(first != NULL && oldbuffer_write_message()->message == first,
-              round, "main interpreter: its kept message unchanged");
+#if defined(OLDBUFFER_LIFETIME_SAFE)
+        check(add_functions() == 0 && PyRun_SimpleString(main_script) == 0,
+              round, "main interpreter: the main thread learned, its pin "
+              "in its own list, released after the call");
 #endif
-        Py_XDECREF(first);
-        Py_XDECREF(again);
         check(Py_FinalizeEx() == 0, round, "Py_FinalizeEx()");
-#if defined(OLDBUFFER_KEEP_WRITE_MESSAGE)
-        check(oldbuffer_write_message()->message == NULL
-              && !oldbuffer_write_message()->at_exit, round,
-              "Py_FinalizeEx forgot the kept message");
+#if defined(OLDBUFFER_LIFETIME_SAFE)
+        {
+            oldbuffer_main_pins *m = oldbuffer_main();
+
+            check(m->first == NULL && m->spare == NULL && m->spares == 0
+                  && !m->known && !m->at_exit && !m->forget
+                  && !*oldbuffer_pins_scheduled(), round,
+                  "after Py_FinalizeEx: no pin, record or flag of the "
+                  "main thread left");
+        }
 #endif
     }
     printf("%d failures\n", failures);

@@ -1,17 +1,16 @@
 #!/usr/bin/env python3
-"""Embedding: subinterpreters and a second initialisation.
+"""Embedding: subinterpreters, and Python initialised again.
 
-tests/_testembed.c is an application that embeds Python: twice over, it
-initialises Python, makes the write call on a bytes object in the main
-interpreter and in a subinterpreter (Py_NewInterpreter), and finalises.
-From 3.9 the header keeps the main interpreter's message str for that
-call's TypeError (OLDBUFFER_KEEP_WRITE_MESSAGE): a subinterpreter must
-raise with a str of its own, and Py_FinalizeEx must forget the kept one,
-so that the second round makes a new one instead of using a str of the
-ended interpreter.  It is built (C99, -Werror) and linked against the
-shared libpython of every CPython 3 of the matrix (pyenv and the sid
-chroot; PyPy does not embed this way), and every line it prints is a
-check.
+tests/_testembed.c is an application that embeds Python: three rounds of
+Py_Initialize ... Py_FinalizeEx, the write call in the main interpreter
+and in a subinterpreter (Py_NewInterpreter) in each.  It is built twice,
+C99 with -Werror, against the shared libpython of every CPython 3 of the
+matrix (pyenv and the sid chroot; PyPy does not embed this way): as is,
+and with OLDBUFFER_LIFETIME_SAFE, whose main-thread state must survive
+none of it -- a subinterpreter's pending call must not be taken for the
+main thread's, pins taken late in finalisation must not outlive it, and
+each round must start afresh (the header's Py_AtExit hook).  Every line
+it prints is a check.
 """
 from __future__ import print_function
 
@@ -26,7 +25,7 @@ import harness  # noqa: E402
 #   sh -c BUILD_AND_RUN sh PYTHON TOP OUT
 BUILD_AND_RUN = r'''
 set -e
-PY=$1; TOP=$2; OUT=$3
+PY=$1; TOP=$2; OUT=$3; NAME=$4; shift 4
 eval "$("$PY" -c '
 import shlex, sys, sysconfig
 v = sysconfig.get_config_var
@@ -39,18 +38,24 @@ for name, value in (
     print("%s=%s" % (name, shlex.quote(value)))
 ')"
 mkdir -p "$OUT"
-cc -std=c99 -O1 -g -Wall -Wextra -Werror -Wconversion \
+cc -std=c99 -O1 -g -Wall -Wextra -Werror -Wconversion "$@" \
     -I"$TOP/include" -I"$INC" "$TOP/tests/_testembed.c" \
-    -o "$OUT/testembed" -L"$LIBDIR" -lpython"$LDVERSION" $LIBS \
+    -o "$OUT/$NAME" -L"$LIBDIR" -lpython"$LDVERSION" $LIBS \
     -Wl,-rpath,"$LIBDIR"
-PYTHONHOME=$PYHOME exec "$OUT/testembed"
+PYTHONHOME=$PYHOME exec "$OUT/$NAME"
 '''
 
 
-def build_and_run(interp):
+# (name, compiler flags, checks per round)
+VARIANTS = (("testembed", [], 4),
+            ("testembed_lifetime", ["-DOLDBUFFER_LIFETIME_SAFE"], 7))
+ROUNDS = 3
+
+
+def build_and_run(interp, name, flags):
     out = interp.path("build", "embed-%s" % interp.tag)
     argv = ["sh", "-c", BUILD_AND_RUN, "sh", interp.python, interp.path(),
-            out]
+            out, name] + flags
     return harness.run(interp.argv(argv), timeout=300)
 
 
@@ -59,19 +64,17 @@ def main():
     interps = [i for i in harness.all_interpreters(tally, "embed", (3, 6))
                if not i.tag.startswith("pypy")]
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        jobs = [(i, pool.submit(build_and_run, i)) for i in interps]
-        for interp, job in jobs:
+        jobs = [(i, v, pool.submit(build_and_run, i, v[0], v[1]))
+                for i in interps for v in VARIANTS]
+        for interp, (name, flags, per_round), job in jobs:
             code, output = job.result()
             lines = [l for l in output.splitlines()
                      if l.startswith(("ok  ", "FAIL "))]
-            # Two rounds of at least: the calls, the subinterpreter's
-            # two, Py_FinalizeEx (3.6 - 3.8); 3.9+ adds three.
-            want = 2 * (5 + (3 if interp.version() >= (3, 9) else 0))
-            tally.check(code == 0 and len(lines) == want
+            tally.check(code == 0 and len(lines) == ROUNDS * per_round
                         and all(l.startswith("ok") for l in lines),
-                        "%s: %d embedding checks (2 rounds: main "
-                        "interpreter, subinterpreter, Py_FinalizeEx)"
-                        % (interp.tag, len(lines)), output)
+                        "%s: %s, %d checks in %d rounds of Py_Initialize "
+                        "... Py_FinalizeEx" % (interp.tag, name, len(lines),
+                                               ROUNDS), output)
     return tally.finish()
 
 

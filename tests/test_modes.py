@@ -616,10 +616,32 @@ class LifetimeSafe(unittest.TestCase):
         # call.  Up to 3.9 the eval loop runs pending calls before any
         # instruction: the pin ends before the next one, as after a call.
         # From 3.10 it runs them only at calls, backward jumps and
-        # function entries, so the pin lasts until the frame's next call,
-        # and an in-place operator right after the subscript still sees
-        # the export, as in other threads (README, "Limits").  (No call
-        # in between below: a list.append() would end the pin.)
+        # function entries, so the pin lasts until the frame's next call
+        # of a C function, and an in-place operator right after the
+        # subscript still sees the export, as in other threads (README,
+        # "Limits").  A Python function called first runs the pending
+        # call at its entry, which takes it for a callback of the C call:
+        # the pin lasts until it returns.  (No call in between below: a
+        # list.append() would end the pin.)
+        def grow(ba):
+            try:
+                ba.extend(b"g")
+                return "resized"
+            except BufferError:
+                return "BufferError"
+
+        old = sys.version_info < (3, 10)
+        for mod in self.mods:
+            mod.loop(bytearray(b"warm"), 1)
+            s, ba = mod.Subscript(), bytearray(b"slot")
+            s[ba]
+            inside = grow(ba)
+            mod.pins()   # a C function's call: the pin ends
+            ba += b"y"
+            self.assertEqual((inside, bytes(ba)),
+                             ("resized" if old else "BufferError",
+                              b"slotgy" if old else b"sloty"),
+                             mod.__name__)
         for mod in self.mods:
             mod.loop(bytearray(b"warm"), 1)   # the main thread known
             s, ba = mod.Subscript(), bytearray(b"slot")
@@ -634,7 +656,6 @@ class LifetimeSafe(unittest.TestCase):
             # pending calls.)
             mod.pins()
             ba += b"y"
-            old = sys.version_info < (3, 10)
             self.assertEqual((first, n, mod.pins(), bytes(ba)),
                              ("resized" if old else "BufferError", 4, 0,
                               b"slotxy" if old else b"sloty"),
