@@ -147,7 +147,8 @@ limit_call(int call, int how, PyObject *obj, void **buf, Py_ssize_t *len)
         if (call == CALL_WRITE) {
             if (PyBytes_CheckExact(obj)) {
                 /* The message made once (this module runs in one
-                 * interpreter), as oldbuffer.h does in the main one. */
+                 * interpreter): the fastest raise, which oldbuffer.h
+                 * does not do (see its oldbuffer_write_error). */
                 static PyObject *message;
 
                 if (message == NULL) {
