@@ -2233,6 +2233,23 @@ oldbuffer_main_interp(void)
 #endif
 }
 
+/* The main thread's spare records freed, and the main thread forgotten
+ * (the pins themselves are the caller's to release or drop). */
+OLDBUFFER_INLINE void
+oldbuffer_main_reset(oldbuffer_main_pins *m)
+{
+    oldbuffer_pin *pin;
+
+    while ((pin = m->spare) != OLDBUFFER_NULL) {
+        m->spare = pin->next;
+        PyMem_RawFree(pin);
+    }
+    m->spares = 0;
+    m->known = 0;
+    m->at_exit = 0;
+    *oldbuffer_pins_scheduled() = 0;
+}
+
 /* Py_AtExit, at the very end of Py_FinalizeEx: what the main thread's
  * state holds belongs to the finalised runtime.  Pins left (taken after
  * the atexit function, by code that ran later in finalisation) are
@@ -2248,15 +2265,8 @@ oldbuffer_main_forget(void)
         m->first = pin->next;
         PyMem_RawFree(pin);
     }
-    while ((pin = m->spare) != OLDBUFFER_NULL) {
-        m->spare = pin->next;
-        PyMem_RawFree(pin);
-    }
-    m->spares = 0;
-    m->known = 0;
-    m->at_exit = 0;
+    oldbuffer_main_reset(m);
     m->forget = 0;
-    *oldbuffer_pins_scheduled() = 0;
 }
 
 /* From the pending call: the thread it runs in is the main thread, if
@@ -2365,19 +2375,11 @@ OLDBUFFER_INLINE PyObject *
 oldbuffer_main_at_exit(PyObject *self, PyObject *unused)
 {
     oldbuffer_main_pins *m = oldbuffer_main();
-    oldbuffer_pin *pin;
 
     (void)self;
     (void)unused;
     oldbuffer_pin_list_free(&m->first);
-    while ((pin = m->spare) != OLDBUFFER_NULL) {
-        m->spare = pin->next;
-        PyMem_RawFree(pin);
-    }
-    m->spares = 0;
-    m->known = 0;
-    m->at_exit = 0;
-    *oldbuffer_pins_scheduled() = 0;
+    oldbuffer_main_reset(m);
     Py_INCREF(Py_None);
     return Py_None;
 }
@@ -2586,6 +2588,23 @@ oldbuffer_modes_default_read(PyObject *obj, const void **p,
     return OldBuffer_AsReadBuffer(obj, p, len) != 0 ? -1 : 0;
 }
 
+/* The read or char call (call) with the modes, after the NULL tests: 0
+ * with *p and *len set, or -1 with an exception. */
+OLDBUFFER_INLINE int
+oldbuffer_modes_read(PyObject *obj, const void **p, Py_ssize_t *len,
+                     int call, const char *file, int line, char *site)
+{
+    switch (oldbuffer_modes_default_read(obj, p, len,
+                                         call == OLDBUFFER_CALL_CHAR)) {
+    case -1:
+        return -1;
+    case 0:
+        return oldbuffer_modes_after(obj, *p, call, file, line, site);
+    default:
+        return 0;
+    }
+}
+
 /* The four calls with this translation unit's modes; file and line name
  * the call site for the audit (NULL: no audit), site is its flag (NULL:
  * the table of sites).  On -1 the outputs are left untouched, as by
@@ -2615,17 +2634,9 @@ oldbuffer_as_char_at(PyObject *obj, const char **buffer,
         return 0;
     }
 #endif
-    switch (oldbuffer_modes_default_read(obj, &p, &len, 1)) {
-    case -1:
+    if (oldbuffer_modes_read(obj, &p, &len, OLDBUFFER_CALL_CHAR, file, line,
+                             site) != 0) {
         return -1;
-    case 0:
-        if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_CHAR, file, line,
-                                  site) != 0) {
-            return -1;
-        }
-        break;
-    default:
-        break;
     }
     *buffer = OLDBUFFER_CAST(const char *, p);
     *buffer_len = len;
@@ -2643,17 +2654,9 @@ oldbuffer_as_read_at(PyObject *obj, const void **buffer,
     if (OLDBUFFER_ANY_NULL(obj, buffer, buffer_len)) {
         return OldBuffer_AsReadBuffer(obj, buffer, buffer_len);
     }
-    switch (oldbuffer_modes_default_read(obj, &p, &len, 0)) {
-    case -1:
+    if (oldbuffer_modes_read(obj, &p, &len, OLDBUFFER_CALL_READ, file, line,
+                             site) != 0) {
         return -1;
-    case 0:
-        if (oldbuffer_modes_after(obj, p, OLDBUFFER_CALL_READ, file, line,
-                                  site) != 0) {
-            return -1;
-        }
-        break;
-    default:
-        break;
     }
     *buffer = p;
     *buffer_len = len;
