@@ -197,7 +197,16 @@
  *     the pending call, which takes it for a callback of the C call);
  *   - in the main thread, a C function that itself runs pending calls
  *     (Py_MakePendingCalls(), e.g. in a lock wait interrupted by a
- *     signal) has its pins released then, early;
+ *     signal), or on 3.6 - 3.8 runs code in a subinterpreter (whose
+ *     eval loop runs the main interpreter's pending calls there), has
+ *     its pins released then, early;
+ *   - on 3.8, a pin taken while Python finalises (an atexit function,
+ *     a __del__ at teardown) makes CPython print "SystemError:
+ *     Py_AddPendingCall: cannot add pending calls" once: harmless, the
+ *     profile events end that pin;
+ *   - the modes keep state per translation unit, for one GIL: a module
+ *     built with one must not declare Py_MOD_PER_INTERPRETER_GIL_SUPPORTED
+ *     (3.12+ subinterpreters with a GIL of their own);
  *   - a pointer kept beyond the C function's return still dangles;
  *   - if Python code replaces the profile function meanwhile
  *     (sys.setprofile, cProfile.enable before 3.12) or the thread ends,
@@ -1627,16 +1636,14 @@ oldbuffer_site_warned(const char *file, int line, int mark)
  * the oldbuffer package (python/oldbuffer) if it is importable -- so
  * that -W error::oldbuffer.LegacyBufferWarning names it -- else one
  * made here and left in sys.modules["oldbuffer"] for the next
- * extension to find.  Borrowed; cached for the process. */
+ * extension to find.  A new reference, looked up at each warning (once
+ * per site): a class kept would belong to one interpreter, and outlive
+ * it when Python is finalised. */
 OLDBUFFER_INLINE PyObject *
 oldbuffer_warning_category(void)
 {
-    static PyObject *category;
     PyObject *module, *cls;
 
-    if (category != OLDBUFFER_NULL) {
-        return category;
-    }
     module = PyImport_ImportModule("oldbuffer");
     if (module == OLDBUFFER_NULL) {
         if (!PyErr_ExceptionMatches(PyExc_ImportError)) {
@@ -1678,8 +1685,7 @@ oldbuffer_warning_category(void)
                         "oldbuffer.LegacyBufferWarning is not a Warning");
         return OLDBUFFER_NULL;
     }
-    category = cls;   /* kept for the process */
-    return category;
+    return cls;
 }
 
 /* The type's name as a str (new reference). */
@@ -1715,6 +1721,7 @@ oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line,
     }
     type_name = oldbuffer_type_name(obj);
     if (type_name == OLDBUFFER_NULL) {
+        Py_DECREF(category);
         return -1;
     }
     message = PyUnicode_FromFormat(
@@ -1726,6 +1733,7 @@ oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line,
         call == OLDBUFFER_CALL_WRITE ? "PyBUF_WRITABLE" : "PyBUF_SIMPLE");
     Py_DECREF(type_name);
     if (message == OLDBUFFER_NULL) {
+        Py_DECREF(category);
         return -1;
     }
     text = PyUnicode_AsUTF8AndSize(message, OLDBUFFER_NULL);
@@ -1733,6 +1741,7 @@ oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line,
           : PyErr_WarnExplicit(category, text, file, line, OLDBUFFER_NULL,
                                OLDBUFFER_NULL);
     Py_DECREF(message);
+    Py_DECREF(category);
     if (res < 0) {
         return -1;
     }
@@ -1849,6 +1858,7 @@ typedef struct {
     oldbuffer_pin *spare;
     int spares;
     int forget;                   /* oldbuffer_main_forget registered */
+    int refused;                  /* 3.8: Py_AddPendingCall refused */
 } oldbuffer_main_pins;
 
 #define OLDBUFFER_MAIN_SPARES 8
@@ -2267,6 +2277,7 @@ oldbuffer_main_forget(void)
     }
     oldbuffer_main_reset(m);
     m->forget = 0;
+    m->refused = 0;
 }
 
 /* From the pending call: the thread it runs in is the main thread, if
@@ -2340,12 +2351,33 @@ oldbuffer_pins_schedule(void)
 {
     int *scheduled = oldbuffer_pins_scheduled();
 
-    /* (A full queue refuses, without an exception: the profile events
-     * still end the pins, later.) */
-    if (!*scheduled
-        && Py_AddPendingCall(oldbuffer_pins_pending, OLDBUFFER_NULL) == 0) {
+    /* Only from the main interpreter.  On 3.9 - 3.11 a subinterpreter's
+     * pending call goes to its own queue, which only the main thread
+     * runs: from a subinterpreter in another thread it would never run,
+     * and the flag, shared, would say "scheduled" for good.  Pins taken
+     * in a subinterpreter are ended by the profile events.  (A refusal
+     * -- a full queue, or Python finalising -- raises nothing: the
+     * profile events still end the pins, later.  3.8 prints a
+     * SystemError when it refuses because Python is finalising: there a
+     * refusal stops the scheduling until Python is initialised again,
+     * so that it prints once.) */
+    if (*scheduled || oldbuffer_interp_of(PyThreadState_Get())
+                      != oldbuffer_main_interp()) {
+        return;
+    }
+#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x03090000
+    if (oldbuffer_main()->refused) {
+        return;
+    }
+#endif
+    if (Py_AddPendingCall(oldbuffer_pins_pending, OLDBUFFER_NULL) == 0) {
         *scheduled = 1;
     }
+#if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x03090000
+    else {
+        oldbuffer_main()->refused = 1;
+    }
+#endif
 }
 
 /* This thread's number of pins of this translation unit (for tests). */

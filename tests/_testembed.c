@@ -1,13 +1,17 @@
 /* oldbuffer.h in an application that embeds Python: subinterpreters and
  * Python initialised again after Py_FinalizeEx (tests/suite_embed.py).
  *
- * Built twice: as is, and with OLDBUFFER_LIFETIME_SAFE (3.6+ full API).
- * Three rounds of Py_Initialize ... Py_FinalizeEx; in each, the write
- * call on a bytes object must fail with CPython's TypeError in the main
- * interpreter and in a subinterpreter (Py_NewInterpreter).  With the
+ * Built three times: as is, with OLDBUFFER_AUDIT and with
+ * OLDBUFFER_LIFETIME_SAFE (3.6+ full API).  Three rounds of
+ * Py_Initialize ... Py_FinalizeEx; in each, the write call on a bytes
+ * object must fail with CPython's TypeError in the main interpreter and
+ * in a subinterpreter (Py_NewInterpreter).  With the audit, a call at a
+ * new site must raise that interpreter's own LegacyBufferWarning (with
+ * warnings as errors), in each interpreter and round.  With the
  * lifetime-safe mode, each round also:
- *   - pins first in a subinterpreter, whose pending call must not be
- *     taken for the main thread's (3.9 - 3.11 run it there);
+ *   - pins first in a subinterpreter, in the main thread and in another
+ *     one, whose pending calls must not be taken for the main thread's
+ *     (3.9 - 3.11 run them there; from another thread, never);
  *   - pins in the main interpreter, which must learn its main thread
  *     and keep the pin in the main thread's own list;
  *   - pins late: from an atexit function that runs after oldbuffer's,
@@ -22,6 +26,8 @@
 #define PY_SSIZE_T_CLEAN
 #include "oldbuffer.h"
 #include <stdio.h>
+#include <string.h>
+#include <pythread.h>
 
 #define ROUNDS 3
 
@@ -67,6 +73,49 @@ write_fails_right(void)
     PyErr_Clear();
     return right;
 }
+
+#if defined(OLDBUFFER_AUDIT)
+/* A read call on a bytearray at a site of its own (line), with warnings
+ * as errors: it must fail with this interpreter's
+ * oldbuffer.LegacyBufferWarning (not one kept from another interpreter
+ * or round).  Leaves no exception set. */
+static int
+audit_warns(int line)
+{
+    PyObject *ba, *type, *value, *tb, *module, *mine;
+    const void *buf = NULL;
+    Py_ssize_t len = 0;
+    int res, right = 0;
+
+    if (PyRun_SimpleString("import warnings\n"
+                           "warnings.simplefilter('error')\n") != 0) {
+        return 0;
+    }
+    ba = PyByteArray_FromStringAndSize("audit", 5);
+    if (ba == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    res = OldBuffer_AsReadBufferAt(ba, &buf, &len, "embed.c", line);
+    Py_DECREF(ba);
+    PyErr_Fetch(&type, &value, &tb);
+    /* This interpreter's class: sys.modules["oldbuffer"]'s, here. */
+    module = PyDict_GetItemString(PyImport_GetModuleDict(), "oldbuffer");
+    mine = module == NULL ? NULL
+           : PyObject_GetAttrString(module, "LegacyBufferWarning");
+    right = res == -1 && type != NULL && type == mine
+            && PyType_Check(type)
+            && strcmp(((PyTypeObject *)type)->tp_name,
+                      "LegacyBufferWarning") == 0
+            && PyObject_IsSubclass(type, PyExc_Warning) == 1;
+    Py_XDECREF(mine);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    PyErr_Clear();
+    return right;
+}
+#endif
 
 #if defined(OLDBUFFER_LIFETIME_SAFE)
 /* pin(obj, n) -> pins: n read calls through the legacy name. */
@@ -125,11 +174,62 @@ add_functions(void)
     return res;
 }
 
-/* In the subinterpreter, before the main interpreter pins. */
+/* In the subinterpreters, before the main interpreter pins. */
 static const char sub_script[] =
     "ba = bytearray(b'sub')\n"
     "pin(ba, 2)\n"
     "len(ba)\n";
+
+/* A subinterpreter in a thread of its own, which pins; returns whether
+ * all went well. */
+static struct {
+    PyThread_type_lock done;
+    int ok;
+} other;
+
+static void
+other_thread(void *unused)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyThreadState *save = PyThreadState_Get(), *sub;
+
+    (void)unused;
+    sub = Py_NewInterpreter();
+    other.ok = sub != NULL && add_functions() == 0
+               && PyRun_SimpleString(sub_script) == 0;
+    if (sub != NULL) {
+        Py_EndInterpreter(sub);
+    }
+    PyThreadState_Swap(save);
+    PyGILState_Release(gil);
+    PyThread_release_lock(other.done);
+}
+
+static int
+pin_in_other_thread(void)
+{
+#if PY_VERSION_HEX < 0x03070000
+    /* (3.6 makes the GIL, and takes for the main thread the one that
+     * asks, at the first PyGILState_Ensure() otherwise.) */
+    PyEval_InitThreads();
+#endif
+    other.ok = 0;
+    other.done = PyThread_allocate_lock();
+    if (other.done == NULL) {
+        return 0;
+    }
+    PyThread_acquire_lock(other.done, WAIT_LOCK);
+    if ((unsigned long)PyThread_start_new_thread(other_thread, NULL)
+        == (unsigned long)-1) {
+        PyThread_free_lock(other.done);
+        return 0;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(other.done, WAIT_LOCK);
+    Py_END_ALLOW_THREADS
+    PyThread_free_lock(other.done);
+    return other.ok;
+}
 
 /* In the main interpreter; raises if something is off. */
 static const char main_script[] =
@@ -162,12 +262,20 @@ main(void)
         check(write_fails_right(), round,
               "main interpreter: TypeError('expected a writable "
               "bytes-like object')");
+#if defined(OLDBUFFER_AUDIT)
+        check(audit_warns(100 * round + 1), round,
+              "main interpreter: LegacyBufferWarning");
+#endif
         sub_ts = Py_NewInterpreter();
         check(sub_ts != NULL, round, "Py_NewInterpreter()");
         if (sub_ts != NULL) {
             check(write_fails_right(), round,
                   "subinterpreter: TypeError('expected a writable "
                   "bytes-like object')");
+#if defined(OLDBUFFER_AUDIT)
+            check(audit_warns(100 * round + 2), round,
+                  "subinterpreter: its own LegacyBufferWarning");
+#endif
 #if defined(OLDBUFFER_LIFETIME_SAFE)
             check(add_functions() == 0
                   && PyRun_SimpleString(sub_script) == 0, round,
@@ -177,6 +285,8 @@ main(void)
             PyThreadState_Swap(main_ts);
         }
 #if defined(OLDBUFFER_LIFETIME_SAFE)
+        check(pin_in_other_thread(), round,
+              "a subinterpreter in another thread: pins first");
         check(add_functions() == 0 && PyRun_SimpleString(main_script) == 0,
               round, "main interpreter: the main thread learned, its pin "
               "in its own list, released after the call");
@@ -188,7 +298,7 @@ main(void)
 
             check(m->first == NULL && m->spare == NULL && m->spares == 0
                   && !m->known && !m->at_exit && !m->forget
-                  && !*oldbuffer_pins_scheduled(), round,
+                  && !m->refused && !*oldbuffer_pins_scheduled(), round,
                   "after Py_FinalizeEx: no pin, record or flag of the "
                   "main thread left");
         }

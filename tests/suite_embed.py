@@ -3,19 +3,22 @@
 
 tests/_testembed.c is an application that embeds Python: three rounds of
 Py_Initialize ... Py_FinalizeEx, the write call in the main interpreter
-and in a subinterpreter (Py_NewInterpreter) in each.  It is built twice,
-C99 with -Werror, against the shared libpython of every CPython 3 of the
-matrix (pyenv and the sid chroot; PyPy does not embed this way): as is,
-and with OLDBUFFER_LIFETIME_SAFE, whose main-thread state must survive
-none of it -- a subinterpreter's pending call must not be taken for the
-main thread's, pins taken late in finalisation must not outlive it, and
-each round must start afresh (the header's Py_AtExit hook).  Every line
-it prints is a check.
+and in a subinterpreter (Py_NewInterpreter) in each.  It is built three
+times, C99 with -Werror, against the shared libpython of every CPython 3
+of the matrix (pyenv and the sid chroot; PyPy does not embed this way):
+as is; with OLDBUFFER_AUDIT, whose warning class must be each
+interpreter's own in each round; and with OLDBUFFER_LIFETIME_SAFE, whose
+main-thread state must survive none of it -- a subinterpreter's pending
+call, in the main thread or another, must not be taken for the main
+thread's, pins taken late in finalisation must not outlive it, and each
+round must start afresh (the header's Py_AtExit hook).  Every line it
+prints is a check, and it must print nothing else on stderr.
 """
 from __future__ import print_function
 
 import concurrent.futures
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -48,7 +51,8 @@ PYTHONHOME=$PYHOME exec "$OUT/$NAME"
 
 # (name, compiler flags, checks per round)
 VARIANTS = (("testembed", [], 4),
-            ("testembed_lifetime", ["-DOLDBUFFER_LIFETIME_SAFE"], 7))
+            ("testembed_audit", ["-DOLDBUFFER_AUDIT"], 6),
+            ("testembed_lifetime", ["-DOLDBUFFER_LIFETIME_SAFE"], 8))
 ROUNDS = 3
 
 
@@ -70,8 +74,22 @@ def main():
             code, output = job.result()
             lines = [l for l in output.splitlines()
                      if l.startswith(("ok  ", "FAIL "))]
+            # (Nothing else: no compiler warning, no traceback, no
+            # message the interpreter prints on its own.)
+            others = [l for l in output.splitlines()
+                      if l.strip() and l not in lines
+                      and not re.match(r"^\d+ failures$", l)]
+            if interp.version() == (3, 8) and name.endswith("lifetime"):
+                # 3.8's Py_AddPendingCall prints this when it refuses a
+                # call during finalisation (the pins taken in atexit and
+                # __del__): once per round, documented in the header.
+                refusal = ("SystemError: Py_AddPendingCall: cannot add "
+                           "pending calls (Python shutting down)")
+                if others.count(refusal) <= ROUNDS:
+                    others = [l for l in others if l != refusal]
             tally.check(code == 0 and len(lines) == ROUNDS * per_round
-                        and all(l.startswith("ok") for l in lines),
+                        and all(l.startswith("ok") for l in lines)
+                        and not others,
                         "%s: %s, %d checks in %d rounds of Py_Initialize "
                         "... Py_FinalizeEx" % (interp.tag, name, len(lines),
                                                ROUNDS), output)
