@@ -5,34 +5,67 @@
 #
 #   tools/sid-chroot.sh            create or update; prints the chroot path
 #   tools/sid-chroot.sh run CMD..  run CMD inside it (with /proc, /dev and
-#                                  the repository bind-mounted)
+#                                  $OLDBUFFER_REPO bind-mounted)
 #
 # The chroot lives at a fixed path outside the repository,
 # $OLDBUFFER_CHROOT (default /var/cache/oldbuffer/sid), so every clone and
-# every CI run on this machine reuses it.  A stamp file records the package
-# list it was built with; a changed list re-runs only the install step.
+# every CI run on this machine reuses it.  Two stamps say how far it got:
+#   .oldbuffer-base   written once debootstrap has finished (debootstrap
+#                     runs in "$ROOT.partial" and is moved into place only
+#                     then, so a failed run leaves nothing that a later run
+#                     takes for a finished chroot);
+#   .oldbuffer-stamp  the package list and the SHA-256 of this script: a
+#                     changed list or a changed script re-runs the install
+#                     step instead of trusting an old chroot.
+# The mirror is the Debian URI this host's apt already uses: deb822
+# (sources.list.d/*.sources) first, then the one-line sources.list.
+# $OLDBUFFER_APT_DIR (default /etc/apt) is where those are read; the test
+# of this script (tests/suite_chroot.py) points it, and PATH, at stubs.
 set -euo pipefail
 
 ROOT=${OLDBUFFER_CHROOT:-/var/cache/oldbuffer/sid}
+APT_DIR=${OLDBUFFER_APT_DIR:-/etc/apt}
+SUITE=sid
+VARIANT=minbase
 PACKAGES="python3.13-dev python3.14-dev python3.15-dev python3.14-dbg
   pypy3-dev cython3 python3-numpy gcc g++ make swig binutils
   libpython3.14-dbg
   cmake meson ninja-build pkgconf python3-setuptools"
+BASE_STAMP="$ROOT/.oldbuffer-base"
 STAMP="$ROOT/.oldbuffer-stamp"
+BINDS="proc dev repo"
 
 log() { printf 'sid-chroot: %s\n' "$*" >&2; }
 
 mirror() {
-    # The Debian URI this host already uses (deb822 or one-line format).
-    local uri
-    uri=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' \
-            /etc/apt/sources.list.d/*.sources 2>/dev/null |
-          grep -v security | head -n1 || true)
-    if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-        uri=$(awk '$1=="deb" && $0 !~ /security/ {print $2; exit}' \
-                /etc/apt/sources.list)
+    # The first Debian (not security) URI of a "deb" source.
+    local uri=""
+    if compgen -G "$APT_DIR/sources.list.d/*.sources" >/dev/null; then
+        uri=$(awk '
+            /^[[:space:]]*$/ { if (deb && u != "") { print u; exit }
+                               deb = 0; u = ""; next }
+            tolower($1) == "types:" { for (i = 2; i <= NF; i++)
+                                          if ($i == "deb") deb = 1 }
+            tolower($1) == "uris:" && $2 !~ /security/ { u = $2 }
+            END { if (deb && u != "") print u }' \
+            "$APT_DIR"/sources.list.d/*.sources | head -n1)
+    fi
+    if [ -z "$uri" ] && [ -f "$APT_DIR/sources.list" ]; then
+        # deb [option=value ...] URI suite components
+        uri=$(awk '$1 == "deb" {
+                     i = 2
+                     if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+                     if ($i !~ /security/) { print $i; exit } }' \
+                "$APT_DIR/sources.list")
     fi
     echo "${uri:-http://deb.debian.org/debian}"
+}
+
+unmount_binds() {   # unmount_binds DIR
+    local b
+    for b in $BINDS; do
+        if mountpoint -q "$1/$b" 2>/dev/null; then umount "$1/$b"; fi
+    done
 }
 
 mount_binds() {
@@ -49,33 +82,51 @@ in_chroot() {
         HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 }
 
-create() {
-    if [ ! -x "$ROOT/usr/bin/apt-get" ]; then
-        command -v debootstrap >/dev/null || {
-            log "installing debootstrap"
-            apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
-        }
-        local m; m=$(mirror)
-        log "debootstrap sid from $m into $ROOT (takes a few minutes)"
-        # Never delete through a bind mount (/dev of the host).
-        for m in proc dev repo; do
-            mountpoint -q "$ROOT/$m" 2>/dev/null && umount "$ROOT/$m"
-        done
-        if grep -q " $ROOT/" /proc/mounts; then
-            log "refusing to delete $ROOT: something is still mounted in it"
-            exit 1
-        fi
-        rm -rf "$ROOT"; mkdir -p "$(dirname "$ROOT")"
-        debootstrap --variant=minbase sid "$ROOT" "$m" >"$ROOT.debootstrap.log" 2>&1 || {
-            tail -n 30 "$ROOT.debootstrap.log" >&2; exit 1; }
+remove_tree() {   # remove_tree DIR: never delete through a bind mount
+    unmount_binds "$1"
+    if grep -q " $1/" /proc/mounts; then
+        log "refusing to delete $1: something is still mounted in it"
+        exit 1
     fi
-    local want; want=$(echo $PACKAGES | tr ' ' '\n' | sort | tr '\n' ' ')
+    rm -rf "$1"
+}
+
+bootstrap() {
+    command -v debootstrap >/dev/null || {
+        log "installing debootstrap"
+        apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
+    }
+    local url partial="$ROOT.partial"
+    url=$(mirror)
+    log "debootstrap $SUITE from $url into $ROOT (takes a few minutes)"
+    remove_tree "$partial"
+    remove_tree "$ROOT"
+    mkdir -p "$(dirname "$ROOT")"
+    if ! debootstrap --variant=$VARIANT $SUITE "$partial" "$url" \
+            >"$ROOT.debootstrap.log" 2>&1; then
+        tail -n 30 "$ROOT.debootstrap.log" >&2
+        remove_tree "$partial"
+        log "debootstrap failed; nothing kept (log: $ROOT.debootstrap.log)"
+        exit 1
+    fi
+    echo "$VARIANT $SUITE" >"$partial/.oldbuffer-base"
+    mv "$partial" "$ROOT"
+}
+
+create() {
+    if [ ! -f "$BASE_STAMP" ] || [ ! -x "$ROOT/usr/bin/apt-get" ]; then
+        bootstrap
+    fi
+    local want
+    want="$(echo $PACKAGES | tr ' ' '\n' | sort | tr '\n' ' ')"
+    want="$want$(sha256sum <"${BASH_SOURCE[0]}" | cut -d' ' -f1)"
     if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
         return 0
     fi
+    rm -f "$STAMP"
     mount_binds
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
-    log "installing: $want"
+    log "installing: $PACKAGES"
     in_chroot apt-get -o Acquire::Check-Valid-Until=false update -qq
     # shellcheck disable=SC2086
     in_chroot apt-get -o Acquire::Check-Valid-Until=false install -y -qq \
