@@ -160,6 +160,9 @@ def ensure_chroot(copy=True):
         return "disabled (--no-chroot)"
     if os.environ.get("OLDBUFFER_CHROOT_READY") == "1":
         return None   # tests/runtests.py prepared it a moment ago
+    if os.environ.get("OLDBUFFER_CHROOT_FAILED"):
+        # tests/runtests.py tried a moment ago: do not try again per suite
+        return os.environ["OLDBUFFER_CHROOT_FAILED"]
     if os.geteuid() != 0:
         return "the sid chroot needs root"
     t0 = time.time()

@@ -120,6 +120,7 @@ def main():
 
     interps = harness.pyenv_interpreters()
     skipped = []
+    chroot_failed = None
     have = set(".".join(i.tag.split(".")[:2]) for i in interps)
     skipped += [(v, "not found under ~/.pyenv/versions")
                 for v in harness.EXPECTED_PYENV if v not in have]
@@ -128,6 +129,7 @@ def main():
     else:
         say("== sid chroot (tools/sid-chroot.sh)")
         why = None if args.list else harness.ensure_chroot()
+        chroot_failed = why
         if why:
             skipped += [(t, why) for t, _, _ in harness.SID_PYTHONS]
         else:
@@ -189,9 +191,13 @@ def main():
             name = os.path.basename(path)
             say("== %s" % name)
             t0 = time.time()
-            env = dict(os.environ, OLDBUFFER_CHROOT_READY="1")
+            env = dict(os.environ)
             if args.no_chroot:
                 env["OLDBUFFER_NO_CHROOT"] = "1"
+            elif chroot_failed:
+                env["OLDBUFFER_CHROOT_FAILED"] = chroot_failed
+            else:
+                env["OLDBUFFER_CHROOT_READY"] = "1"
             code, output = harness.run([sys.executable, path], env=env,
                                        timeout=1800)
             m = None
