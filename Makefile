@@ -43,6 +43,13 @@ BENCH_ONLY ?=
 bench:
 	$(PYTHON) bench/run.py $(foreach p,$(BENCH_ONLY),--only $(p))
 
+# make bench-scanner: oldbuffer-scan's time on long lines (N uses on one
+# line, N = 10k to 1M; 10 MB single lines; many include-order reports),
+# text and --json (bench/scanner.py).  Figures only, not a test.
+.PHONY: bench-scanner
+bench-scanner: build/oldbuffer-scan
+	$(PYTHON) bench/scanner.py
+
 # make fuzz: the differential fuzzer (fuzz/fuzz_oldbuffer.c; libFuzzer,
 # ASan, UBSan) for FUZZ_TIME seconds on FUZZ_PYTHON, a shared-library
 # CPython 3.12+ (default: pyenv's newest 3.12/3.13).  New inputs go to

@@ -13,6 +13,12 @@ imported, and its functions checked by check_legacysum.py:
                `cdef extern from "Python.h"` + -include
   swig         pybuffer.i typemaps, full and        sid 3.13-3.15
                limited API, `python -m oldbuffer --cflags`
+  cli          `python -m oldbuffer` from a directory   pyenv 2.7, 3.6,
+               with a space, a quote and a $ in its     3.13; Debian's
+               name: --cflags/--includes quoted so that python3
+               shlex.split and sh's eval give the paths back, and a
+               compile through `eval "cc $(...) ..."`; a full, closed
+               or broken stdout gives one line on stderr and exit 1
   cython-pc    cython -I $PREFIX/include + pkg-config (make install)
   cmake-subdir add_subdirectory(<oldbuffer>): vendored,  pyenv 3.6-3.13, sid 3.13-3.15
                root CMakeLists.txt
@@ -35,7 +41,9 @@ import concurrent.futures
 import glob
 import os
 import re
+import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -209,10 +217,10 @@ def check_pip_install_and_cli():
     inc = os.path.join(target, "oldbuffer", "include")
     got = step(HOST, [BUILD_PYTHON, "-m", "oldbuffer", "--include-dir"],
                env=env).strip()
-    includes = step(HOST, [BUILD_PYTHON, "-m", "oldbuffer", "--includes"],
-                    env=env).split()
-    cflags = step(HOST, [BUILD_PYTHON, "-m", "oldbuffer", "--cflags"],
-                  env=env).split()
+    includes = shlex.split(step(HOST, [BUILD_PYTHON, "-m", "oldbuffer",
+                                       "--includes"], env=env))
+    cflags = shlex.split(step(HOST, [BUILD_PYTHON, "-m", "oldbuffer",
+                                     "--cflags"], env=env))
     version = step(HOST, [BUILD_PYTHON, "-m", "oldbuffer", "--version"],
                    env=env).strip()
     checkout = step(HOST, [BUILD_PYTHON, "-c",
@@ -235,6 +243,135 @@ def check_pip_install_and_cli():
         problems.append("get_include() from the checkout: %r" % checkout)
     if problems:
         raise Failed("\n".join(problems))
+
+
+# A checkout of the package under a directory whose name needs quoting in
+# a shell: a space, a single quote, and a $ that must not expand.
+CLI_DIR = "dir with space's $HOME"
+# Needs -include oldbuffer.h (and Python.h through it) to compile.
+CLI_SOURCE = """\
+static int use(PyObject *o)
+{
+    const void *p;
+    Py_ssize_t n;
+    return PyObject_AsReadBuffer(o, &p, &n);
+}
+int (*keep)(PyObject *) = use;
+"""
+
+
+def cli_checkout():
+    """python/oldbuffer and include/oldbuffer.h, as in a source checkout,
+    under CLI_DIR (made once): the directory, as the host sees it."""
+    root = HOST.host_path(WORK, "cli", CLI_DIR)
+    if not os.path.isdir(root):
+        shutil.copytree(HOST.host_path("python", "oldbuffer"),
+                        os.path.join(root, "python", "oldbuffer"),
+                        ignore=shutil.ignore_patterns("__pycache__",
+                                                      "*.pyc"))
+        os.makedirs(os.path.join(root, "include"))
+        shutil.copy2(HOST.host_path("include", "oldbuffer.h"),
+                     os.path.join(root, "include"))
+        with open(os.path.join(root, "use.c"), "w") as f:
+            f.write(CLI_SOURCE)
+    return root
+
+
+def check_cli_quoting(python):
+    """--cflags/--includes from a checkout under CLI_DIR: quoted for
+    shlex.split and for sh's eval, and a compile through eval."""
+    root = cli_checkout()
+    env = {"PYTHONPATH": os.path.join(root, "python")}
+    header_dir = os.path.join(root, "include")
+    out = {}
+    for opt in ("--cflags", "--includes"):
+        text = step(HOST, [python, "-m", "oldbuffer", opt], env=env)
+        if len(text.splitlines()) != 1:
+            raise Failed("%s %s printed %r: not one line" % (python, opt,
+                                                               text))
+        try:
+            out[opt] = shlex.split(text)
+        except ValueError as e:
+            raise Failed("%s %s printed %r: shlex.split: %s" % (
+                python, opt, text, e))
+    cflags, includes = out["--cflags"], out["--includes"]
+    problems = []
+    if cflags[-3:] != ["-I" + header_dir, "-include", "oldbuffer.h"]:
+        problems.append("shlex.split(--cflags) ends %r, want %r" % (
+            cflags[-3:], ["-I" + header_dir, "-include", "oldbuffer.h"]))
+    if includes != cflags[:-2]:
+        problems.append("shlex.split(--includes) is %r, want --cflags "
+                        "without -include: %r" % (includes, cflags[:-2]))
+    if not os.path.isfile(os.path.join(cflags[0][2:], "Python.h")):
+        problems.append("--cflags starts %r, not Python's own -I"
+                        % cflags[0])
+    # The shell's own reading: eval "set -- $(...)" gives the same words.
+    words = step(HOST, ["sh", "-c", 'eval "set -- $("$0" -m oldbuffer '
+                        '--cflags)"; for w; do printf "%s\\n" "$w"; done',
+                        python], env=env).splitlines()
+    if words != cflags:
+        problems.append("sh eval gave %r, want %r" % (words, cflags))
+    if problems:
+        raise Failed("\n".join(problems))
+    # README's usage: eval "cc $(python -m oldbuffer --cflags) ...".
+    obj = os.path.join(root, "use-%s.o" % os.path.basename(
+        os.path.dirname(os.path.dirname(python))))
+    step(HOST, ["sh", "-c", 'eval "cc $("$0" -m oldbuffer --cflags) '
+                '-c \\"\\$1\\" -o \\"\\$2\\""', python,
+                os.path.join(root, "use.c"), obj], env=env)
+    if not os.path.isfile(obj):
+        raise Failed("eval \"cc $(%s -m oldbuffer --cflags) ...\" made no "
+                     "object" % python)
+    return "%s: %d flags round-trip" % (python, len(cflags))
+
+
+def check_cli_stdout_errors(python):
+    """A full stdout (/dev/full), a pipe whose reader is gone, and a
+    closed fd 1: one line on stderr and exit 1, no traceback."""
+    root = cli_checkout()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.join(root, "python")
+    argv = [python, "-m", "oldbuffer", "--cflags"]
+    problems = []
+
+    def expect(what, proc):
+        err = proc.stderr.decode("utf-8", "replace")
+        if (proc.returncode != 1 or len(err.splitlines()) != 1
+                or not err.startswith("python -m oldbuffer: cannot write "
+                                      "to stdout: ")):
+            problems.append("%s: exit %s, stderr:\n%s" % (
+                what, proc.returncode, err))
+
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "wb") as full:
+            expect(">/dev/full", subprocess.run(
+                argv, stdout=full, stderr=subprocess.PIPE, env=env,
+                timeout=60))
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        expect("a pipe with no reader", subprocess.run(
+            argv, stdout=w, stderr=subprocess.PIPE, env=env, timeout=60))
+    finally:
+        os.close(w)
+    expect("fd 1 closed (>&-)", subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh"] + argv,
+        stderr=subprocess.PIPE, env=env, timeout=60))
+    if problems:
+        raise Failed("\n".join(problems))
+
+
+def cli_pythons(tally):
+    """The interpreters of the cli checks: Debian's python3, and pyenv's
+    2.7 (the package's oldest), 3.6 and 3.13 when present."""
+    pythons = [BUILD_PYTHON]
+    for minor in ("2.7", "3.6", "3.13"):
+        interp = harness.pyenv(minor)
+        if interp is None:
+            tally.skip("cli %s" % minor, "no pyenv %s" % minor)
+        else:
+            pythons.append(interp.python)
+    return pythons
 
 
 def make_install(side):
@@ -554,6 +691,13 @@ def run_suite():
         return tally.finish()
     attempt(tally, "python package: pip install --no-build-isolation ., "
             "python -m oldbuffer --includes/--cflags", check_pip_install_and_cli)
+    for python in cli_pythons(tally):
+        attempt(tally, "python -m oldbuffer --cflags/--includes under %r: "
+                "quoted, round-trip through shlex.split and sh eval, "
+                "compile (%s)" % (CLI_DIR, python), check_cli_quoting, python)
+        attempt(tally, "python -m oldbuffer: full, broken or closed stdout "
+                "gives one line and exit 1 (%s)" % python,
+                check_cli_stdout_errors, python)
     prefix = attempt(tally, "make install (PREFIX=%s)"
                      % HOST.path(WORK, "prefix"), make_install, HOST)
     if prefix is None:

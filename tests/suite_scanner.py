@@ -16,9 +16,19 @@
   walking    every source extension and only those, .git and symbolic
              links skipped, named files and links followed, sorted order,
              default "." without a "./" prefix, odd file names in JSON
+  streams    a FIFO named on the command line is read (with a writer),
+             /dev/stdin from a pipe too; a FIFO met while walking is
+             skipped without waiting for a writer
+  long lines thousands of uses on one line after 1-4 byte UTF-8
+             characters: every column (in characters) right, text and
+             JSON; include-order reports back on a line already reported
+             on; 40 include-order reports in one file, all of them
   robustness an ASan+UBSan build over every prefix of every fixture (a
-             prefix may only lose uses near its end, never gain others)
-             and over seeded token soup; valgrind memcheck once
+             prefix may only lose uses near its end, never gain others),
+             over seeded token soup and the long lines; valgrind memcheck
+             on the fixtures and the long lines
+(The scanner's speed on long lines is bench/scanner.py's: figures, not a
+timed test.)
 """
 from __future__ import print_function
 
@@ -378,6 +388,167 @@ def check_walking(t, binary):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def write_fifo_later(path, data):
+    """A writer for the FIFO at path, in another process: it blocks in
+    open() until a reader comes.  Returns a function that reaps it (and
+    kills it if no reader ever came)."""
+    import subprocess
+    writer = subprocess.Popen([sys.executable, "-c",
+                               "import sys\n"
+                               "with open(sys.argv[1], 'wb') as f:\n"
+                               "    f.write(sys.stdin.buffer.read())",
+                               path], stdin=subprocess.PIPE)
+    writer.stdin.write(data)
+    writer.stdin.close()
+
+    def reap():
+        try:
+            return writer.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            writer.kill()
+            writer.wait()
+            return "never opened"
+    return reap
+
+
+def check_streams(t, binary):
+    """A FIFO or a pipe named on the command line is read to its end, as
+    README says of any file named there; one met while walking is not."""
+    import subprocess
+    if not hasattr(os, "mkfifo"):
+        t.skip("streams", "no FIFOs on this system")
+        return
+    root = tempfile.mkdtemp(prefix="oldbuffer-scan-")
+    try:
+        fifo = os.path.join(root, "fifo.c")
+        os.mkfifo(fifo)
+        reap = write_fifo_later(fifo, b"int f(PyObject *o)\n{ return "
+                                      b"PyObject_CheckReadBuffer(o); }\n")
+        code, out, err = scan(binary, [fifo], timeout=30)
+        writer = reap()
+        uses = [u[:5] for u in parse_text(out) or []]
+        t.check(code == 1 and writer == 0 and uses == [
+            (fifo, 2, 10, "call", "PyObject_CheckReadBuffer")]
+            and "1 use of the old buffer API in 1 of 1 file" in err,
+            "a FIFO named on the command line is read until its end",
+            "exit %s, writer %s\n%s%s" % (code, writer, out, err))
+
+        pyx = os.path.join(root, "fifo.pyx")
+        os.mkfifo(pyx)
+        reap = write_fifo_later(pyx, b"# PyBuffer_New\nx = PyBuffer_New(1)\n")
+        code, out, err = scan(binary, ["--json", pyx], timeout=30)
+        writer = reap()
+        doc = parse_json(out)
+        t.check(code == 1 and writer == 0 and isinstance(doc, list)
+                and [u[1:3] for u in doc] == [(2, 5)],
+                "a FIFO named x.pyx is read as Cython (--json)",
+                "exit %s, writer %s\n%s%s" % (code, writer, out, err))
+
+        proc = subprocess.run([binary, "/dev/stdin"], input=b"\n\n  "
+                              b"PyBuffer_Check(o);\n", stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=30)
+        out = proc.stdout.decode("utf-8", "replace")
+        t.check(proc.returncode == 1 and [u[:5] for u in parse_text(out)
+                                          or []] == [
+            ("/dev/stdin", 3, 3, "py2-buffer-object", "PyBuffer_Check")],
+            "/dev/stdin from a pipe is read (as C)",
+            "exit %s\n%s%s" % (proc.returncode, out,
+                               proc.stderr.decode("utf-8", "replace")))
+
+        # Walking: the FIFOs (no writer now) are skipped, not waited on.
+        with open(os.path.join(root, "a.c"), "w") as f:
+            f.write("PyBuffer_New(1);\n")
+        code, out, err = scan(binary, [root], timeout=30)
+        t.check(code == 1 and [u[0] for u in parse_text(out) or []]
+                == [os.path.join(root, "a.c")]
+                and "in 1 of 1 file" in err, "FIFOs met while walking are "
+                "skipped, without waiting for a writer",
+                "exit %s\n%s%s" % (code, out, err))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# Characters of 1 to 4 bytes in UTF-8 before the uses of a long line.
+WIDE = ["a", "\u00e9", "\u20ac", "\U0001d11e"]
+LONG_USES = 3000
+
+
+def long_line_files(root):
+    """Write the long-line files into root; return {path: expected
+    [(line, col, name)] in the scanner's order}."""
+    want = {}
+    # One line: LONG_USES uses, each after a run of wide characters in a
+    # comment (so they are not identifier bytes), then a second line.
+    parts, line, col = [], [], 1
+    for i in range(LONG_USES):
+        pad = "/*" + WIDE[i % 4] * (1 + i % 7) + "*/ "
+        name = ["PyBuffer_New", "PyObject_AsReadBuffer",
+                "bf_getsegcount"][i % 3]
+        col += len(pad)
+        line.append((1, col, name))
+        parts.append(pad + name + "(o); ")
+        col += len(name) + 5
+    text = "".join(parts) + "\n\u20ac PyBuffer_Type;\n"
+    line.append((2, 3, "PyBuffer_Type"))
+    path = os.path.join(root, "long.c")
+    with open(path, "wb") as f:
+        f.write(text.encode("utf-8"))
+    want[path] = line
+
+    # A #define that -include makes too late, then a use on the same line:
+    # its include-order report comes after the use, back on that line.
+    path = os.path.join(root, "late_same_line.c")
+    text = "#define PY_SSIZE_T_CLEAN /* \u00e9\u20ac */ PyBuffer_New(1)\n"
+    with open(path, "wb") as f:
+        f.write(text.encode("utf-8"))
+    want[path] = [(1, text.index("PyBuffer_New") + 1, "PyBuffer_New"),
+                  (1, 9, "PY_SSIZE_T_CLEAN")]
+
+    # 40 include-order reports in one file: all of them, in order.
+    lines, late = [], []
+    for i in range(40):
+        name = ["PY_SSIZE_T_CLEAN", "Py_LIMITED_API"][i % 2]
+        indent = " " * (i % 3)
+        lines.append("%s#define %s 1" % (indent, name))
+        late.append((i + 1, len(indent) + 9, name))
+    lines.append("int f(PyObject *o) { return PyObject_CheckReadBuffer(o); }")
+    path = os.path.join(root, "many_late.c")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    want[path] = [(41, 29, "PyObject_CheckReadBuffer")] + late
+    return want
+
+
+def check_long_lines(t, binary, tag):
+    root = tempfile.mkdtemp(prefix="oldbuffer-scan-")
+    try:
+        want = long_line_files(root)
+        for path, expected in sorted(want.items()):
+            name = os.path.basename(path)
+            code, out, err = scan(binary, [path], timeout=60)
+            got = [u[1:3] + (u[4],) for u in parse_text(out) or []]
+            bad = [(w, g) for w, g in zip(expected, got) if w != g]
+            t.check(code == 1 and got == expected and not
+                    SANITIZER_RE.search(err), "%s: %s: all %d reports at "
+                    "their line and column (characters)" % (tag, name,
+                                                            len(expected)),
+                    "exit %s, %d reports, first differences (want, got): "
+                    "%s\n%s" % (code, len(got), bad[:5], err[-2000:]))
+            code, jout, _ = scan(binary, ["--json", path], timeout=60)
+            doc = parse_json(jout)
+            t.check(isinstance(doc, list) and [u[1:3] + (u[4],) for u in doc]
+                    == expected, "%s: %s: --json agrees" % (tag, name),
+                    doc if isinstance(doc, str) else "")
+        many = os.path.join(root, "many_late.c")
+        code, out, err = scan(binary, [many])
+        t.check("1 use of the old buffer API in 1 of 1 file, and 40 "
+                "#defines that -include oldbuffer.h would make too late"
+                in err, "%s: the summary counts all 40 include-order "
+                "reports" % tag, err)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def fixture_files():
     out = []
     for d in (USES_DIR, CLEAN_DIR):
@@ -483,14 +654,21 @@ def check_valgrind(t, binary):
         t.skip("valgrind memcheck", "valgrind is not installed "
                "(tools/install-deps.sh installs it)")
         return
-    for args in (["--json", FIXTURES], [FIXTURES, "no-such-path"]):
-        code, out = harness.run([valgrind, "-q", "--error-exitcode=99",
-                                 "--leak-check=full",
-                                 "--errors-for-leak-kinds=all",
-                                 binary] + args, cwd=TOP, timeout=120)
-        t.check(code in (1, 2) and "==" not in out,
-                "valgrind memcheck: %s (no error, no leak)"
-                % " ".join(args), out[-3000:])
+    root = tempfile.mkdtemp(prefix="oldbuffer-scan-")
+    try:
+        long_line_files(root)
+        for args in (["--json", FIXTURES], [FIXTURES, "no-such-path"],
+                     ["--json", root]):
+            code, out = harness.run([valgrind, "-q", "--error-exitcode=99",
+                                     "--leak-check=full",
+                                     "--errors-for-leak-kinds=all",
+                                     binary] + args, cwd=TOP, timeout=180)
+            t.check(code in (1, 2) and "==" not in out,
+                    "valgrind memcheck: %s (no error, no leak)"
+                    % " ".join("<long lines>" if a == root else a
+                               for a in args), out[-3000:])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def main():
@@ -523,6 +701,11 @@ def main():
         say("== exit status, walking, output")
         check_exits(t, gcc)
         check_walking(t, gcc)
+        check_streams(t, gcc)
+        say("== long lines")
+        for cc, binary in binaries:
+            if binary is not None:
+                check_long_lines(t, binary, cc)
         say("== valgrind")
         check_valgrind(t, gcc)
 
@@ -534,6 +717,7 @@ def main():
     if asan is not None:
         check_prefixes(t, asan)
         check_soup(t, asan)
+        check_long_lines(t, asan, "ASan+UBSan")
     return t.finish()
 
 

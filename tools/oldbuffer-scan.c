@@ -40,8 +40,10 @@
  *
  * Directories are walked recursively in byte order of their entries
  * (deterministic output); `.git` and symbolic links met while walking are
- * skipped (as `grep -r` does).  Paths named on the command line are
- * always scanned, a file of another extension as C.
+ * skipped (as `grep -r` does), and so are FIFOs, devices and sockets met
+ * while walking.  Paths named on the command line are always scanned, a
+ * file of another extension as C, and a FIFO or other stream (/dev/stdin)
+ * is read until its end.
  *
  * Output: one line per use, `file:line:column: kind: name: fix`, line and
  * column counted from 1, the column in characters (UTF-8), a tab counting
@@ -84,51 +86,56 @@
 
 struct api_name {
     const char *name;
+    size_t len;                 /* strlen(name), known at compile time */
     const char *kind;
     const char *fix;
 };
 
+/* An entry of the tables: the name's length comes from its literal, so
+ * the lookup of each identifier compares lengths before any byte. */
+#define API(name, kind, fix) {name, sizeof(name) - 1, kind, fix}
+
 static const struct api_name names[] = {
-    {"PyObject_AsCharBuffer", "call", FIX_GETBUFFER("PyBUF_SIMPLE")},
-    {"PyObject_AsReadBuffer", "call", FIX_GETBUFFER("PyBUF_SIMPLE")},
-    {"PyObject_AsWriteBuffer", "call", FIX_GETBUFFER("PyBUF_WRITABLE")},
-    {"PyObject_CheckReadBuffer", "call",
-     FIX_INCLUDE "PyObject_CheckBuffer(obj)"},
+    API("PyObject_AsCharBuffer", "call", FIX_GETBUFFER("PyBUF_SIMPLE")),
+    API("PyObject_AsReadBuffer", "call", FIX_GETBUFFER("PyBUF_SIMPLE")),
+    API("PyObject_AsWriteBuffer", "call", FIX_GETBUFFER("PyBUF_WRITABLE")),
+    API("PyObject_CheckReadBuffer", "call",
+        FIX_INCLUDE "PyObject_CheckBuffer(obj)"),
 
-    {"bf_getreadbuffer", "legacy-proc", FIX_PROC},
-    {"bf_getwritebuffer", "legacy-proc", FIX_PROC},
-    {"bf_getsegcount", "legacy-proc", FIX_PROC},
-    {"bf_getcharbuffer", "legacy-proc", FIX_PROC},
+    API("bf_getreadbuffer", "legacy-proc", FIX_PROC),
+    API("bf_getwritebuffer", "legacy-proc", FIX_PROC),
+    API("bf_getsegcount", "legacy-proc", FIX_PROC),
+    API("bf_getcharbuffer", "legacy-proc", FIX_PROC),
 
-    {"readbufferproc", "legacy-type", FIX_TYPE},
-    {"writebufferproc", "legacy-type", FIX_TYPE},
-    {"segcountproc", "legacy-type", FIX_TYPE},
-    {"charbufferproc", "legacy-type", FIX_TYPE},
-    {"getreadbufferproc", "legacy-type", FIX_TYPE},
-    {"getwritebufferproc", "legacy-type", FIX_TYPE},
-    {"getsegcountproc", "legacy-type", FIX_TYPE},
-    {"getcharbufferproc", "legacy-type", FIX_TYPE},
+    API("readbufferproc", "legacy-type", FIX_TYPE),
+    API("writebufferproc", "legacy-type", FIX_TYPE),
+    API("segcountproc", "legacy-type", FIX_TYPE),
+    API("charbufferproc", "legacy-type", FIX_TYPE),
+    API("getreadbufferproc", "legacy-type", FIX_TYPE),
+    API("getwritebufferproc", "legacy-type", FIX_TYPE),
+    API("getsegcountproc", "legacy-type", FIX_TYPE),
+    API("getcharbufferproc", "legacy-type", FIX_TYPE),
 
-    {"Py_TPFLAGS_HAVE_GETCHARBUFFER", "flag",
-     "drop it: Python 3 has no such flag" FIX_FLAG_TAIL},
-    {"Py_TPFLAGS_HAVE_NEWBUFFER", "flag",
-     "drop it: every Python 3 type may have bf_getbuffer" FIX_FLAG_TAIL},
+    API("Py_TPFLAGS_HAVE_GETCHARBUFFER", "flag",
+        "drop it: Python 3 has no such flag" FIX_FLAG_TAIL),
+    API("Py_TPFLAGS_HAVE_NEWBUFFER", "flag",
+        "drop it: every Python 3 type may have bf_getbuffer" FIX_FLAG_TAIL),
 
-    {"PyBuffer_FromObject", "py2-buffer-object",
-     "use PyMemoryView_FromObject(obj) (slice it for offset/size)"},
-    {"PyBuffer_FromReadWriteObject", "py2-buffer-object",
-     "use PyMemoryView_FromObject(obj) on a writable exporter "
-     "(slice it for offset/size)"},
-    {"PyBuffer_FromMemory", "py2-buffer-object",
-     "use PyMemoryView_FromMemory(ptr, size, PyBUF_READ)"},
-    {"PyBuffer_FromReadWriteMemory", "py2-buffer-object",
-     "use PyMemoryView_FromMemory(ptr, size, PyBUF_WRITE)"},
-    {"PyBuffer_New", "py2-buffer-object",
-     "use PyByteArray_FromStringAndSize(NULL, size)"},
-    {"PyBuffer_Type", "py2-buffer-object", "use PyMemoryView_Type"},
-    {"PyBuffer_Check", "py2-buffer-object",
-     "use PyMemoryView_Check(obj), or PyObject_CheckBuffer(obj) for any "
-     "exporter"},
+    API("PyBuffer_FromObject", "py2-buffer-object",
+        "use PyMemoryView_FromObject(obj) (slice it for offset/size)"),
+    API("PyBuffer_FromReadWriteObject", "py2-buffer-object",
+        "use PyMemoryView_FromObject(obj) on a writable exporter "
+        "(slice it for offset/size)"),
+    API("PyBuffer_FromMemory", "py2-buffer-object",
+        "use PyMemoryView_FromMemory(ptr, size, PyBUF_READ)"),
+    API("PyBuffer_FromReadWriteMemory", "py2-buffer-object",
+        "use PyMemoryView_FromMemory(ptr, size, PyBUF_WRITE)"),
+    API("PyBuffer_New", "py2-buffer-object",
+        "use PyByteArray_FromStringAndSize(NULL, size)"),
+    API("PyBuffer_Type", "py2-buffer-object", "use PyMemoryView_Type"),
+    API("PyBuffer_Check", "py2-buffer-object",
+        "use PyMemoryView_Check(obj), or PyObject_CheckBuffer(obj) for any "
+        "exporter"),
 };
 
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
@@ -141,9 +148,9 @@ static const struct api_name names[] = {
     "\"oldbuffer.h\" after Python.h instead of -include"
 
 static const struct api_name late_names[] = {
-    {"PY_SSIZE_T_CLEAN", "include-order", FIX_LATE("-DPY_SSIZE_T_CLEAN")},
-    {"Py_LIMITED_API", "include-order",
-     FIX_LATE("-DPy_LIMITED_API=<the same value>")},
+    API("PY_SSIZE_T_CLEAN", "include-order", FIX_LATE("-DPY_SSIZE_T_CLEAN")),
+    API("Py_LIMITED_API", "include-order",
+        FIX_LATE("-DPy_LIMITED_API=<the same value>")),
 };
 
 #define N_LATE_NAMES (sizeof(late_names) / sizeof(late_names[0]))
@@ -154,8 +161,7 @@ lookup_name(const unsigned char *p, size_t len)
     size_t i;
 
     for (i = 0; i < N_NAMES; i++) {
-        if (strlen(names[i].name) == len
-            && memcmp(names[i].name, p, len) == 0) {
+        if (names[i].len == len && memcmp(names[i].name, p, len) == 0) {
             return &names[i];
         }
     }
@@ -225,31 +231,38 @@ utf8_length(const unsigned char *p, size_t n)
     return len;
 }
 
+/* A JSON string.  Runs of bytes that need no escape go out in one
+ * fwrite: every report writes its fix, so this is most of --json's
+ * output. */
 static void
 put_json_string(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *run = p;
     size_t n = strlen(s), len;
 
     putchar('"');
     while (n > 0) {
         len = utf8_length(p, n);
-        if (len == 0) {
-            fputs("\\ufffd", stdout);     /* not UTF-8: say so, stay valid */
-            len = 1;
-        }
-        else if (*p == '"' || *p == '\\') {
-            printf("\\%c", *p);
-        }
-        else if (*p < 0x20 || *p == 0x7F) {
-            printf("\\u%04x", (unsigned int)*p);
-        }
-        else {
-            fwrite(p, 1, len, stdout);
+        if (len == 0 || *p == '"' || *p == '\\' || *p < 0x20
+            || *p == 0x7F) {
+            fwrite(run, 1, (size_t)(p - run), stdout);
+            if (len == 0) {
+                fputs("\\ufffd", stdout);   /* not UTF-8: say so, stay valid */
+                len = 1;
+            }
+            else if (*p == '"' || *p == '\\') {
+                printf("\\%c", *p);
+            }
+            else {
+                printf("\\u%04x", (unsigned int)*p);
+            }
+            run = p + len;
         }
         p += len;
         n -= len;
     }
+    fwrite(run, 1, (size_t)(p - run), stdout);
     putchar('"');
 }
 
@@ -287,7 +300,11 @@ io_error(const char *path, const char *what)
  * One file in memory, and where its lines start
  * ------------------------------------------------------------------- */
 
-#define MAX_LATE 16
+/* An include-order candidate: a #define of one of late_names. */
+struct late_define {
+    size_t at;                  /* the offset of the macro's name */
+    const struct api_name *api;
+};
 
 struct source {
     const char *path;
@@ -296,12 +313,17 @@ struct source {
     size_t *line_starts;        /* offsets of the first byte of each line */
     size_t n_lines;
     unsigned long uses;
-    /* The include-order candidates: #define directives of late_names
-     * (their name's offset, at most MAX_LATE), and whether the file
-     * includes oldbuffer.h itself. */
-    size_t late[MAX_LATE];
-    const struct api_name *late_api[MAX_LATE];
-    size_t n_late;
+    /* The last report's place: the next one on the same line counts its
+     * column on from there, not from the line's start again -- a long
+     * line with many uses would otherwise cost its length per use. */
+    size_t last_at, last_line;
+    unsigned long last_col;
+    int have_last;
+    /* The include-order candidates, in file order (as many as the file
+     * has), and whether the file includes oldbuffer.h itself. */
+    struct late_define *late;
+    size_t n_late, cap_late;
+    int late_no_memory;         /* a candidate was lost: say so */
     int includes_header;
 };
 
@@ -345,10 +367,22 @@ report(struct source *src, size_t at, const struct api_name *api, int use)
             hi = mid;
         }
     }
-    /* Count characters, not bytes: skip UTF-8 continuation bytes. */
-    for (i = src->line_starts[lo]; i < at; i++) {
+    /* Count characters, not bytes: skip UTF-8 continuation bytes.  The
+     * lexers report in file order, so a report on the last one's line
+     * counts on from it (the include-order reports go back once, to
+     * their own lines' starts). */
+    i = src->line_starts[lo];
+    if (src->have_last && src->last_line == lo && src->last_at <= at) {
+        i = src->last_at;
+        col = src->last_col;
+    }
+    for (; i < at; i++) {
         col += (src->buf[i] & 0xC0) != 0x80;
     }
+    src->last_at = at;
+    src->last_line = lo;
+    src->last_col = col;
+    src->have_last = 1;
     print_use(src->path, (unsigned long)lo + 1, col, api);
     if (use) {
         src->uses++;
@@ -640,6 +674,29 @@ is_word(const unsigned char *p, size_t len, const char *word)
     return strlen(word) == len && memcmp(p, word, len) == 0;
 }
 
+/* Keep an include-order candidate; the array doubles as it fills. */
+static void
+add_late(struct source *src, size_t at, const struct api_name *api)
+{
+    struct late_define *bigger;
+    size_t cap;
+
+    if (src->n_late == src->cap_late) {
+        cap = src->cap_late ? src->cap_late * 2 : 16;
+        bigger = cap > ((size_t)-1) / sizeof(*bigger) ? NULL
+                 : realloc(src->late, cap * sizeof(*bigger));
+        if (bigger == NULL) {
+            src->late_no_memory = 1;
+            return;
+        }
+        src->late = bigger;
+        src->cap_late = cap;
+    }
+    src->late[src->n_late].at = at;
+    src->late[src->n_late].api = api;
+    src->n_late++;
+}
+
 /* The directive after the '#' at pos, for the include-order report: a
  * #define of one of late_names, or an #include of oldbuffer.h.  Only
  * looks; the caller lexes the line as usual. */
@@ -655,11 +712,8 @@ note_directive(struct source *src, size_t pos, size_t end)
         name = skip_blanks(src, stop, end);
         stop = skip_ident(src, name, end, 0);
         for (i = 0; i < N_LATE_NAMES; i++) {
-            if (is_word(b + name, stop - name, late_names[i].name)
-                && src->n_late < MAX_LATE) {
-                src->late[src->n_late] = name;
-                src->late_api[src->n_late] = &late_names[i];
-                src->n_late++;
+            if (is_word(b + name, stop - name, late_names[i].name)) {
+                add_late(src, name, &late_names[i]);
             }
         }
     }
@@ -948,11 +1002,16 @@ scan_file(const char *path, enum language lang)
         size_t i;
 
         for (i = 0; i < src.n_late; i++) {
-            report(&src, src.late[i], src.late_api[i], 0);
+            report(&src, src.late[i].at, src.late[i].api, 0);
+        }
+        if (src.late_no_memory) {
+            errno = ENOMEM;
+            io_error(path, "include-order reports incomplete");
         }
     }
     totals.files_scanned++;
     totals.files_with_uses += src.uses > 0;
+    free(src.late);
     free(src.line_starts);
     free(buf);
 }
@@ -1066,7 +1125,10 @@ walk_directory(const char *path)
 }
 
 /* `named`: the path is on the command line, so follow a link there and
- * scan a file whatever its extension. */
+ * scan a file whatever its extension -- and whatever its type: a FIFO,
+ * /dev/stdin or a process substitution is read until its end, as cat
+ * would.  Met while walking, only regular files are read (a FIFO in a
+ * tree would wait for a writer that may never come). */
 static void
 walk(const char *path, int named)
 {
@@ -1081,7 +1143,7 @@ walk(const char *path, int named)
         walk_directory(path);
         return;
     }
-    if (!S_ISREG(st.st_mode)) {
+    if (!named && !S_ISREG(st.st_mode)) {
         return;
     }
     lang = language_of(path);
@@ -1109,7 +1171,8 @@ static const char usage[] =
     "string literals, with a fix for each.  Directories are searched\n"
     "recursively (not .git, not symbolic links); default: the current\n"
     "directory.  A file named on the command line is scanned whatever its\n"
-    "extension (as C unless it is Cython or SWIG).\n"
+    "extension (as C unless it is Cython or SWIG) and whatever its type: a\n"
+    "FIFO or /dev/stdin is read until its end.\n"
     "\n"
     "  --json      print one JSON array of {file, line, column, kind,\n"
     "              name, fix} instead of file:line:column: kind: name: fix\n"

@@ -12,10 +12,11 @@ carries the header, like numpy.get_include() and pybind11.get_include():
               extra_compile_args=["-include", "oldbuffer.h"])
 
 On the command line (pybind11's convention: the -I flags include Python's
-own headers, which oldbuffer.h includes):
+own headers, which oldbuffer.h includes), through a shell that reads the
+quotes a path may need (see python -m oldbuffer --help):
 
-    cc $(python3 -m oldbuffer --cflags) ...     # -I... -include oldbuffer.h
-    cc $(python3 -m oldbuffer --includes) ...   # -I... only
+    eval "cc $(python3 -m oldbuffer --cflags) ..."   # -I... -include ...
+    eval "cc $(python3 -m oldbuffer --includes) ..." # -I... only
 
 Cython: `from oldbuffer cimport PyObject_AsReadBuffer` (this package
 ships __init__.pxd; Cython finds it on sys.path).

@@ -7,14 +7,32 @@
 Python's own include directories come first because oldbuffer.h includes
 <Python.h>; they are those of the interpreter running this command, so
 run it with the Python you build for.
+
+On POSIX, --includes and --cflags are shell words, quoted where a path
+needs it (a space, a quote): give them to a shell that reads quotes,
+
+    eval "cc $(python3 -m oldbuffer --cflags) -c legacy.c"
+    CFLAGS += $(shell python3 -m oldbuffer --cflags)      (a Makefile)
+
+and not to a bare `cc $(...)`, whose word splitting keeps the quotes as
+characters.  --include-dir prints the path itself, unquoted:
+"-I$(python3 -m oldbuffer --include-dir)".
 """
 from __future__ import print_function
 
 import argparse
+import os
 import sys
 import sysconfig
 
+try:
+    from shlex import quote as _posix_quote     # Python 3.3+
+except ImportError:
+    from pipes import quote as _posix_quote     # Python 2.7
+
 import oldbuffer
+
+PROG = "python -m oldbuffer"
 
 
 def include_flags():
@@ -27,9 +45,49 @@ def include_flags():
     return ["-I" + d for d in dirs]
 
 
+def shell_words(flags):
+    """flags as one line a POSIX shell splits back into them.  Elsewhere
+    (Windows) as they are, joined by spaces, as before."""
+    if os.name != "posix":
+        return " ".join(flags)
+    return " ".join(_posix_quote(f) for f in flags)
+
+
+class StdoutError(Exception):
+    """stdout is closed, full or a closed pipe."""
+
+
+def write_line(text):
+    """text and a newline on stdout, flushed, or StdoutError: the flags
+    must not be lost without a word (a build would go on without them)."""
+    if sys.stdout is None:       # Python 3 started with fd 1 closed
+        raise StdoutError("it is closed")
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except (IOError, OSError) as e:
+        raise StdoutError(os.strerror(e.errno) if e.errno else str(e))
+
+
+def quiet_stdout():
+    """After a write error: the interpreter flushes stdout again at exit
+    and would print a second error about the same bytes; point fd 1 at
+    /dev/null so that flush succeeds."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except OSError:
+        pass
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m oldbuffer",
-                                 description=__doc__.splitlines()[0])
+    doc = __doc__ or ""         # python -OO drops docstrings
+    ap = argparse.ArgumentParser(
+        prog=PROG, description=doc.splitlines()[0] if doc else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=doc[doc.find("On POSIX"):].rstrip() if "On POSIX" in doc
+        else None)
     group = ap.add_mutually_exclusive_group(required=True)
     group.add_argument("--includes", action="store_true",
                        help="-I flags for Python's headers and oldbuffer.h")
@@ -41,14 +99,20 @@ def main(argv=None):
                        help="oldbuffer's version")
     args = ap.parse_args(argv)
     if args.include_dir:
-        print(oldbuffer.get_include())
+        text = oldbuffer.get_include()
     elif args.version:
-        print(oldbuffer.__version__)
+        text = oldbuffer.__version__
     else:
         flags = include_flags()
         if args.cflags:
             flags += ["-include", "oldbuffer.h"]
-        print(" ".join(flags))
+        text = shell_words(flags)
+    try:
+        write_line(text)
+    except StdoutError as e:
+        quiet_stdout()
+        sys.stderr.write("%s: cannot write to stdout: %s\n" % (PROG, e))
+        return 1
     return 0
 
 
