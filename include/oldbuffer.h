@@ -1550,6 +1550,14 @@ oldbuffer_export_hazard(PyObject *obj, int flags, int keep, Py_buffer *view)
     if (PyBytes_CheckExact(obj)) {
         return 0;
     }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    /* The call took a legacy exporter's pointer from its procs, which
+     * have no release: no hook, and a second export would run a proc
+     * the call did not (a proc may have side effects). */
+    if (oldbuffer_legacy_exporter(obj)) {
+        return 0;
+    }
+#endif
     if (!keep && oldbuffer_has_release_hook(Py_TYPE(obj))) {
         return 1;   /* no export needed to know */
     }

@@ -114,6 +114,8 @@ def main():
     jobs = [(py27, lang, [], "") for lang in ("c", "c++")]
     for i in interps:
         jobs += [(i, lang, [], "") for lang in ("c", "c++")]
+        jobs.append((i, "c", PYPY_MODES_FLAGS if i.tag.startswith("pypy")
+                     else MODES_FLAGS, "-modes"))
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         futures = [(i, lang, variant,
                     pool.submit(outcomes, i, lang, extra, variant))
