@@ -106,9 +106,17 @@
  *     for calls compiled in the same translation unit as
  *     OldBuffer_SetLegacyProcs(); elsewhere the type is seen through
  *     the new protocol below;
- *   - the new protocol works (memoryview(), bytes(), hashlib, y* and w*):
- *     one segment maps to a Py_buffer, read-only unless bf_getwritebuffer
- *     exists and succeeds; several segments raise BufferError.
+ *   - the new protocol works, one proc per request, as Python 2.7's
+ *     consumers took them: a read-only request (memoryview(), bytes(),
+ *     hashlib, y*: 2.7's s*) runs bf_getreadbuffer -- bf_getcharbuffer
+ *     for a type without one -- and gives a read-only view of its
+ *     region; a writable request (PyBUF_WRITABLE, w*, readinto) runs
+ *     bf_getwritebuffer and gives its region, or its error.  The write
+ *     proc never runs for a read, so memoryview(obj) is read-only: code
+ *     that writes asks for PyBUF_WRITABLE.  Without a write proc, a
+ *     writable request fails as for bytes (PyBuffer_FillInfo's error:
+ *     BufferError "Object is not writable.", on PyPy ValueError).  One
+ *     segment maps to a Py_buffer; several raise BufferError.
  *
  * HAZARD.  As in CPython, the export is released before the call returns:
  * the pointer is valid only while nothing can resize, close or free the
