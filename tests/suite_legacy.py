@@ -114,17 +114,20 @@ def main():
     jobs = [(py27, lang, [], "") for lang in ("c", "c++")]
     for i in interps:
         jobs += [(i, lang, [], "") for lang in ("c", "c++")]
-        jobs.append((i, "c", PYPY_MODES_FLAGS if i.tag.startswith("pypy")
-                     else MODES_FLAGS, "-modes"))
+        if i.tag.startswith("pypy"):
+            jobs.append((i, "c", PYPY_MODES_FLAGS, "-audit"))
+        else:
+            jobs.append((i, "c", MODES_FLAGS, "-modes"))
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         futures = [(i, lang, variant,
                     pool.submit(outcomes, i, lang, extra, variant))
                    for i, lang, extra, variant in jobs]
         for interp, lang, variant, fut in futures:
             result, output = fut.result()
+            modes = {"-modes": ", audit and lifetime-safe",
+                     "-audit": ", audit"}
             name = "%s (%s%s)" % (interp.tag, "C" if lang == "c" else "C++",
-                                  ", audit and lifetime-safe"
-                                  if variant else "")
+                                  modes.get(variant, ""))
             if result is None:
                 tally.fail(name + ": build or run failed", output)
                 continue
