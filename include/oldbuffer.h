@@ -106,9 +106,17 @@
  *     for calls compiled in the same translation unit as
  *     OldBuffer_SetLegacyProcs(); elsewhere the type is seen through
  *     the new protocol below;
- *   - the new protocol works (memoryview(), bytes(), hashlib, y* and w*):
- *     one segment maps to a Py_buffer, read-only unless bf_getwritebuffer
- *     exists and succeeds; several segments raise BufferError.
+ *   - the new protocol works, one proc per request, as Python 2.7's
+ *     consumers took them: a read-only request (memoryview(), bytes(),
+ *     hashlib, y*: 2.7's s*) runs bf_getreadbuffer -- bf_getcharbuffer
+ *     for a type without one -- and gives a read-only view of its
+ *     region; a writable request (PyBUF_WRITABLE, w*, readinto) runs
+ *     bf_getwritebuffer and gives its region, or its error.  The write
+ *     proc never runs for a read, so memoryview(obj) is read-only: code
+ *     that writes asks for PyBUF_WRITABLE.  Without a write proc, a
+ *     writable request fails as for bytes (PyBuffer_FillInfo's error:
+ *     BufferError "Object is not writable.", on PyPy ValueError).  One
+ *     segment maps to a Py_buffer; several raise BufferError.
  *
  * HAZARD.  As in CPython, the export is released before the call returns:
  * the pointer is valid only while nothing can resize, close or free the
@@ -579,23 +587,43 @@ oldbuffer_legacy_lookup(PyTypeObject *type, OldBuffer_LegacyProcs *procs)
     return found ? procs : OLDBUFFER_NULL;
 }
 
-/* The new protocol served from the procs: one segment, read-only unless
- * the write proc exists and succeeds.  Legacy procs have no release. */
+/* The new protocol served from the procs, one proc per request, as
+ * Python 2.7's consumers took them: a read-only request (no
+ * PyBUF_WRITABLE: memoryview(), bytes(), y*) runs bf_getreadbuffer --
+ * 2.7's s* and buffer() -- or, without one, bf_getcharbuffer (its t#),
+ * and the view is read-only; a writable request (w*, readinto) runs
+ * bf_getwritebuffer, as 2.7's w# and AsWriteBuffer did.  No request runs
+ * a proc it has no use for: a write proc may have side effects, and its
+ * region may differ from the read proc's.  One segment; legacy procs
+ * have no release. */
 OLDBUFFER_INLINE int
 oldbuffer_legacy_getbuffer(PyObject *obj, Py_buffer *view, int flags)
 {
     OldBuffer_LegacyProcs procs;
     const OldBuffer_LegacyProcs *pb =
         oldbuffer_legacy_lookup(Py_TYPE(obj), &procs);
+    int writable = (flags & PyBUF_WRITABLE) == PyBUF_WRITABLE;
     void *ptr = OLDBUFFER_NULL;
     char *cptr = OLDBUFFER_NULL;
-    Py_ssize_t len = -1, segments;
-    int readonly = 1;
+    Py_ssize_t len, segments;
 
     if (pb == OLDBUFFER_NULL) {
         PyErr_SetString(PyExc_SystemError,
                         "oldbuffer: legacy procs not registered in this "
                         "module for this type");
+        return -1;
+    }
+    if (writable && pb->bf_getwritebuffer == OLDBUFFER_NULL) {
+        /* The interpreter's own error for a read-only exporter asked for
+         * a writable buffer (bytes gives it too): BufferError("Object is
+         * not writable."). */
+        return PyBuffer_FillInfo(view, obj, OLDBUFFER_NULL, 0, 1, flags);
+    }
+    if (!writable && pb->bf_getreadbuffer == OLDBUFFER_NULL
+        && pb->bf_getcharbuffer == OLDBUFFER_NULL) {
+        PyErr_Format(PyExc_BufferError,
+                     "'%.100s' has no readable legacy buffer",
+                     Py_TYPE(obj)->tp_name);
         return -1;
     }
     segments = pb->bf_getsegcount != OLDBUFFER_NULL
@@ -610,47 +638,36 @@ oldbuffer_legacy_getbuffer(PyObject *obj, Py_buffer *view, int flags)
                      Py_TYPE(obj)->tp_name, segments);
         return -1;
     }
-    if (pb->bf_getwritebuffer != OLDBUFFER_NULL) {
+    if (writable) {
         len = (*pb->bf_getwritebuffer)(obj, 0, &ptr);
-        if (len >= 0) {
-            readonly = 0;
-        }
-        else if (flags & PyBUF_WRITABLE) {
-            if (!PyErr_Occurred()) {   /* else the write proc's own */
-                PyErr_SetString(PyExc_BufferError,
-                                "legacy write buffer proc failed");
-            }
-            return -1;
-        }
-        else {
-            PyErr_Clear();
-        }
     }
-    if (readonly) {
-        if (pb->bf_getreadbuffer != OLDBUFFER_NULL) {
-            len = (*pb->bf_getreadbuffer)(obj, 0, &ptr);
-        }
-        else if (pb->bf_getcharbuffer != OLDBUFFER_NULL) {
-            len = (*pb->bf_getcharbuffer)(obj, 0, &cptr);
-            ptr = cptr;
-        }
-        else {
-            PyErr_Format(PyExc_BufferError,
-                         "'%.100s' has no readable legacy buffer",
-                         Py_TYPE(obj)->tp_name);
-            return -1;
-        }
-        if (len < 0) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_BufferError,
-                                "legacy read buffer proc failed");
-            }
-            return -1;
-        }
+    else if (pb->bf_getreadbuffer != OLDBUFFER_NULL) {
+        len = (*pb->bf_getreadbuffer)(obj, 0, &ptr);
     }
-    /* Raises BufferError("Object is not writable.") for a read-only
-     * buffer asked for PyBUF_WRITABLE. */
-    return PyBuffer_FillInfo(view, obj, ptr, len, readonly, flags);
+    else {
+        len = (*pb->bf_getcharbuffer)(obj, 0, &cptr);
+        ptr = cptr;
+    }
+    if (len < 0) {
+        if (!PyErr_Occurred()) {   /* else the proc's own */
+            PyErr_SetString(PyExc_BufferError,
+                            writable ? "legacy write buffer proc failed"
+                                     : "legacy read buffer proc failed");
+        }
+        return -1;
+    }
+    return PyBuffer_FillInfo(view, obj, ptr, len, !writable, flags);
+}
+
+/* Is obj a legacy exporter registered in this translation unit?  One
+ * comparison. */
+OLDBUFFER_INLINE int
+oldbuffer_legacy_exporter(PyObject *obj)
+{
+    PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
+
+    return pb != OLDBUFFER_NULL
+           && pb->bf_getbuffer == oldbuffer_legacy_getbuffer;
 }
 
 /* The procs acting for obj's type (in *procs) if it is a legacy exporter
@@ -659,10 +676,7 @@ oldbuffer_legacy_getbuffer(PyObject *obj, Py_buffer *view, int flags)
 OLDBUFFER_INLINE const OldBuffer_LegacyProcs *
 oldbuffer_legacy_procs_of(PyObject *obj, OldBuffer_LegacyProcs *procs)
 {
-    PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
-
-    if (pb == OLDBUFFER_NULL
-        || pb->bf_getbuffer != oldbuffer_legacy_getbuffer) {
+    if (!oldbuffer_legacy_exporter(obj)) {
         return OLDBUFFER_NULL;
     }
     return oldbuffer_legacy_lookup(Py_TYPE(obj), procs);
@@ -1544,6 +1558,14 @@ oldbuffer_export_hazard(PyObject *obj, int flags, int keep, Py_buffer *view)
     if (PyBytes_CheckExact(obj)) {
         return 0;
     }
+#if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
+    /* The call took a legacy exporter's pointer from its procs, which
+     * have no release: no hook, and a second export would run a proc
+     * the call did not (a proc may have side effects). */
+    if (oldbuffer_legacy_exporter(obj)) {
+        return 0;
+    }
+#endif
     if (!keep && oldbuffer_has_release_hook(Py_TYPE(obj))) {
         return 1;   /* no export needed to know */
     }

@@ -6,13 +6,17 @@
  * tests/suite_legacy.py runs tests/legacy_outcomes.py on each and checks
  * that every Python 3 gives exactly 2.7's outcomes.
  *
- * Six types differ in which procs they have (as Python 2 types did); each
- * instance says how many segments it claims and which of its procs fail.
+ * Seven types differ in which procs they have (as Python 2 types did) and
+ * in when they get them (before or after PyType_Ready); each instance says
+ * how many segments it claims and which of its procs fail, and counts
+ * the calls of each of its procs.  The procs give different regions of
+ * the data: read the whole, char from byte 1, write its second half.
  */
 #ifndef OB_MODNAME
 #  define OB_MODNAME _testlegacy
 #endif
 
+#define PY_SSIZE_T_CLEAN   /* y# in getbuffer() */
 #include "oldbuffer.h"
 #include "outcome.h"
 #include <string.h>
@@ -23,8 +27,13 @@ enum {
     FAIL_WRITE = 2,      /* bf_getwritebuffer raises TypeError (like str) */
     FAIL_CHAR = 4,       /* bf_getcharbuffer raises ValueError */
     FAIL_SILENT = 8,     /* the failing procs return -1 without exception */
-    FAIL_SEGCOUNT = 16   /* bf_getsegcount raises RuntimeError */
+    FAIL_SEGCOUNT = 16,  /* bf_getsegcount raises RuntimeError */
+    WRITE_ONCE = 32      /* bf_getwritebuffer raises TypeError from its
+                          * second call on (a proc with side effects) */
 };
+
+/* Which proc a count is for (LegacyObject.calls). */
+enum { PROC_READ, PROC_WRITE, PROC_SEGCOUNT, PROC_CHAR, N_PROCS };
 
 typedef struct {
     PyObject_HEAD
@@ -32,6 +41,7 @@ typedef struct {
     Py_ssize_t segments;
     Py_ssize_t size;
     char data[32];
+    long calls[N_PROCS];
 } LegacyObject;
 
 static Py_ssize_t
@@ -48,6 +58,7 @@ legacy_segcount(PyObject *op, Py_ssize_t *lenp)
 {
     LegacyObject *self = (LegacyObject *)op;
 
+    self->calls[PROC_SEGCOUNT]++;
     if (self->mode & FAIL_SEGCOUNT) {
         PyErr_SetString(PyExc_RuntimeError, "segcount refuses");
         return -1;
@@ -58,16 +69,17 @@ legacy_segcount(PyObject *op, Py_ssize_t *lenp)
     return self->segments;
 }
 
-/* The one segment, for every proc that did not fail. */
+/* The one segment from byte skip, for every proc that did not fail. */
 static Py_ssize_t
-legacy_segment(LegacyObject *self, Py_ssize_t segment, char **ptr)
+legacy_segment(LegacyObject *self, Py_ssize_t segment, char **ptr,
+               Py_ssize_t skip)
 {
     if (segment != 0) {
         PyErr_SetString(PyExc_SystemError, "bad segment");
         return -1;
     }
-    *ptr = self->data;
-    return self->size;
+    *ptr = self->data + skip;
+    return self->size - skip;
 }
 
 static Py_ssize_t
@@ -77,10 +89,11 @@ legacy_read(PyObject *op, Py_ssize_t segment, void **ptr)
     char *p = NULL;
     Py_ssize_t len;
 
+    self->calls[PROC_READ]++;
     if (self->mode & FAIL_READ) {
         return proc_failed(self, PyExc_ValueError, "read proc refuses");
     }
-    len = legacy_segment(self, segment, &p);
+    len = legacy_segment(self, segment, &p, 0);
     *ptr = p;
     return len;
 }
@@ -92,10 +105,17 @@ legacy_write(PyObject *op, Py_ssize_t segment, void **ptr)
     char *p = NULL;
     Py_ssize_t len;
 
+    self->calls[PROC_WRITE]++;
     if (self->mode & FAIL_WRITE) {
         return proc_failed(self, PyExc_TypeError, "write proc refuses");
     }
-    len = legacy_segment(self, segment, &p);
+    if ((self->mode & WRITE_ONCE) && self->calls[PROC_WRITE] > 1) {
+        PyErr_SetString(PyExc_TypeError, "write proc used up");
+        return -1;
+    }
+    /* The writable region is the second half: a consumer that takes the
+     * wrong proc shows the wrong bytes. */
+    len = legacy_segment(self, segment, &p, self->size / 2);
     *ptr = p;
     return len;
 }
@@ -104,19 +124,14 @@ static Py_ssize_t
 legacy_char(PyObject *op, Py_ssize_t segment, char **ptr)
 {
     LegacyObject *self = (LegacyObject *)op;
-    Py_ssize_t len;
 
+    self->calls[PROC_CHAR]++;
     if (self->mode & FAIL_CHAR) {
         return proc_failed(self, PyExc_ValueError, "char proc refuses");
     }
     /* The text view skips the first byte, so char and read pointers
      * differ as they could in Python 2. */
-    len = legacy_segment(self, segment, ptr);
-    if (len > 0) {
-        *ptr += 1;
-        len -= 1;
-    }
-    return len;
+    return legacy_segment(self, segment, ptr, self->size > 0 ? 1 : 0);
 }
 
 /* Which procs each type has: Python 2 initializers, in PyBufferProcs'
@@ -143,23 +158,30 @@ static OldBuffer_LegacyProcs procs_no_segcount = {
 static OldBuffer_LegacyProcs procs_write_only = {
     NULL, legacy_write, legacy_segcount, NULL
 };
-#define N_TYPES 6
+#define N_TYPES 7
 static PyTypeObject legacy_types[N_TYPES] = {
     {PyVarObject_HEAD_INIT(NULL, 0)}, {PyVarObject_HEAD_INIT(NULL, 0)},
     {PyVarObject_HEAD_INIT(NULL, 0)}, {PyVarObject_HEAD_INIT(NULL, 0)},
     {PyVarObject_HEAD_INIT(NULL, 0)}, {PyVarObject_HEAD_INIT(NULL, 0)},
+    {PyVarObject_HEAD_INIT(NULL, 0)},
 };
 #if defined(__GNUC__) || defined(__clang__)
 #  pragma GCC diagnostic pop
 #endif
 static const char *const type_names[N_TYPES] = {
     "_testlegacy.All", "_testlegacy.ReadOnly", "_testlegacy.CharOnly",
-    "_testlegacy.NoChar", "_testlegacy.NoSegcount", "_testlegacy.WriteOnly"
+    "_testlegacy.NoChar", "_testlegacy.NoSegcount", "_testlegacy.WriteOnly",
+    "_testlegacy.AllLate"
 };
 static OldBuffer_LegacyProcs *const type_procs[N_TYPES] = {
     &procs_all, &procs_readonly, &procs_char_only, &procs_no_char,
-    &procs_no_segcount, &procs_write_only
+    &procs_no_segcount, &procs_write_only, &procs_all
 };
+/* Which types get their procs after PyType_Ready (both orders are
+ * supported; PyPy needs them before, so there none does). */
+#if !defined(PYPY_VERSION)
+static const int type_procs_late[N_TYPES] = {0, 1, 0, 1, 0, 1, 1};
+#endif
 
 static PyObject *
 legacy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
@@ -187,7 +209,19 @@ legacy_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->segments = segments;
     self->size = size;
     memcpy(self->data, data, (size_t)size);
+    memset(self->calls, 0, sizeof self->calls);
     return (PyObject *)self;
+}
+
+/* calls() -> (read, write, segcount, char): how often each proc ran */
+static PyObject *
+legacy_calls(PyObject *op, PyObject *args)
+{
+    LegacyObject *self = (LegacyObject *)op;
+    (void)args;
+    return Py_BuildValue("(llll)", self->calls[PROC_READ],
+                         self->calls[PROC_WRITE], self->calls[PROC_SEGCOUNT],
+                         self->calls[PROC_CHAR]);
 }
 
 /* The data as bytes: what a writer changed shows here. */
@@ -201,6 +235,7 @@ legacy_contents(PyObject *op, PyObject *args)
 
 static PyMethodDef legacy_methods[] = {
     {"contents", legacy_contents, METH_NOARGS, "The exported bytes."},
+    {"calls", legacy_calls, METH_NOARGS, "Calls of each proc so far."},
     {NULL, NULL, 0, NULL}
 };
 
@@ -209,10 +244,34 @@ static PyMethodDef legacy_methods[] = {
  * ------------------------------------------------------------------- */
 
 /* Python 2.7's own functions are the reference there; on Python 3 the
- * legacy names are oldbuffer's. */
+ * legacy names are oldbuffer's, with the modes the build defines (their
+ * names are then function-like macros: called here, one site each). */
+static int
+call_char(PyObject *o, const char **b, Py_ssize_t *n)
+{
+    return PyObject_AsCharBuffer(o, b, n);
+}
+
+static int
+call_read(PyObject *o, const void **b, Py_ssize_t *n)
+{
+    return PyObject_AsReadBuffer(o, b, n);
+}
+
+static int
+call_write(PyObject *o, void **b, Py_ssize_t *n)
+{
+    return PyObject_AsWriteBuffer(o, b, n);
+}
+
+static int
+call_check(PyObject *o)
+{
+    return PyObject_CheckReadBuffer(o);
+}
+
 static const ob_impl legacy_impl = {
-    PyObject_AsCharBuffer, PyObject_AsReadBuffer, PyObject_AsWriteBuffer,
-    PyObject_CheckReadBuffer
+    call_char, call_read, call_write, call_check
 };
 
 /* call(what, obj, how) -> outcome tuple (tests/outcome.h) */
@@ -254,6 +313,30 @@ parse_y(PyObject *self, PyObject *args)
     return res;
 }
 
+/* getbuffer(obj, writable) -> (bytes, readonly): one PyObject_GetBuffer
+ * with PyBUF_SIMPLE or PyBUF_WRITABLE */
+static PyObject *
+getbuffer(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    PyObject *obj;
+    int writable;
+    PyObject *res;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "Oi:getbuffer", &obj, &writable)) {
+        return NULL;
+    }
+    if (PyObject_GetBuffer(obj, &view,
+                           writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) != 0) {
+        return NULL;
+    }
+    res = Py_BuildValue("(y#O)", (const char *)view.buf, view.len,
+                        view.readonly ? Py_True : Py_False);
+    PyBuffer_Release(&view);
+    return res;
+}
+
 /* parse_w(obj, byte): write byte at 0 through PyArg_ParseTuple's "w*" */
 static PyObject *
 parse_w(PyObject *self, PyObject *args)
@@ -280,6 +363,7 @@ static PyMethodDef module_methods[] = {
 #if PY_MAJOR_VERSION >= 3
     {"parse_y", parse_y, METH_VARARGS, "Parse obj with y*."},
     {"parse_w", parse_w, METH_VARARGS, "Write through w*."},
+    {"getbuffer", getbuffer, METH_VARARGS, "getbuffer(obj, writable)."},
 #endif
     {NULL, NULL, 0, NULL}
 };
@@ -312,12 +396,10 @@ add_heap_type(PyObject *m)
 #endif
 }
 
-/* Half the types get their procs before PyType_Ready, half after: both
- * orders are supported (but on PyPy, which needs them before). */
 #if defined(PYPY_VERSION)
 #  define ATTACH_AFTER_READY(i) 0
 #else
-#  define ATTACH_AFTER_READY(i) ((i) % 2)
+#  define ATTACH_AFTER_READY(i) type_procs_late[i]
 #endif
 static int
 module_fill(PyObject *m)

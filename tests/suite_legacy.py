@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
 """Legacy exporters: one Python 2 style type, the same outcomes everywhere.
 
-tests/_testlegacy.c defines six types that export memory through Python
-2's procs (bf_getreadbuffer, bf_getwritebuffer, bf_getsegcount,
-bf_getcharbuffer), written once.  On Python 2.7 it is compiled with
-OLDBUFFER_NO_COMPAT_NAMES, so the four calls are 2.7's own and read the
-procs themselves: that is the reference.  On every Python 3 (3.6 ... 3.15,
-3.14d, PyPy) it is compiled with oldbuffer's adapter, as C and as C++.
-tests/legacy_outcomes.py prints each interpreter's outcomes; this suite
-checks that every Python 3 gives exactly 2.7's, and that the new protocol
-(memoryview, bytes, hashlib, y*/w*, file writes) works on the same
-objects.
+tests/_testlegacy.c defines seven types that export memory through
+Python 2's procs (bf_getreadbuffer, bf_getwritebuffer, bf_getsegcount,
+bf_getcharbuffer), written once; each instance counts its proc calls.  On
+Python 2.7 it is compiled with OLDBUFFER_NO_COMPAT_NAMES, so the four
+calls are 2.7's own and read the procs themselves: that is the reference.
+On every Python 3 (3.6 ... 3.15, 3.14d, PyPy) it is compiled with
+oldbuffer's adapter, as C and as C++, and once more (C) with the audit and
+lifetime-safe modes (PyPy: the audit alone), which must not run a proc
+the default call does not.  tests/legacy_outcomes.py prints each
+interpreter's outcomes; this suite checks that every Python 3 gives
+exactly 2.7's -- the four calls, and what hashlib, binascii, a bytes read
+and readinto get, with the procs' call counts -- and that the new
+protocol (memoryview, bytes, hashlib, y*/w*, PyObject_GetBuffer,
+readinto, file writes) follows the adapter's rules on the same objects.
 
 On 2.7 it is compiled a second time with the legacy names mapped to
 oldbuffer's own implementation for 2.7, which must give the same outcomes
@@ -67,17 +71,24 @@ def check_leaves_exception(rows):
 
 
 def compare(reference, rows):
-    """Differences between two outcome lists, as readable lines."""
+    """Differences between two outcome lists ([case, what, outcome...]
+    rows), as readable lines."""
     diffs = []
     if len(reference) != len(rows):
         return ["%d outcomes vs 2.7's %d" % (len(rows), len(reference))]
-    for (case, what, want), (case2, what2, got) in zip(reference, rows):
-        if (case, what) != (case2, what2):
+    for want, got in zip(reference, rows):
+        case, what = want[:2]
+        if [case, what] != got[:2]:
             return ["case order differs at %r %s" % (case, what)]
-        if got != want:
+        if got[2:] != want[2:]:
             diffs.append("%s on %r: %r, 2.7 gives %r"
-                         % (what, case, got, want))
+                         % (what, case, got[2:], want[2:]))
     return diffs
+
+
+# The modes build: no proc may run more often than in the default call.
+MODES_FLAGS = ["-DOLDBUFFER_AUDIT", "-DOLDBUFFER_LIFETIME_SAFE"]
+PYPY_MODES_FLAGS = ["-DOLDBUFFER_AUDIT"]   # (lifetime-safe: #error)
 
 
 def main():
@@ -100,27 +111,45 @@ def main():
     say("  2.7 reference: %d outcomes" % len(ref_rows))
     interps = harness.all_interpreters(tally, "legacy exporters", (3, 0))
     # 2.7 itself, oldbuffer's implementation against its own functions.
-    jobs = [(py27, lang) for lang in ("c", "c++")]
-    jobs += [(i, lang) for i in interps for lang in ("c", "c++")]
+    jobs = [(py27, lang, [], "") for lang in ("c", "c++")]
+    for i in interps:
+        jobs += [(i, lang, [], "") for lang in ("c", "c++")]
+        if i.tag.startswith("pypy"):
+            jobs.append((i, "c", PYPY_MODES_FLAGS, "-audit"))
+        else:
+            jobs.append((i, "c", MODES_FLAGS, "-modes"))
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        futures = [(i, lang, pool.submit(outcomes, i, lang, []))
-                   for i, lang in jobs]
-        for interp, lang, fut in futures:
+        futures = [(i, lang, variant,
+                    pool.submit(outcomes, i, lang, extra, variant))
+                   for i, lang, extra, variant in jobs]
+        for interp, lang, variant, fut in futures:
             result, output = fut.result()
-            name = "%s (%s)" % (interp.tag, "C" if lang == "c" else "C++")
+            modes = {"-modes": ", audit and lifetime-safe",
+                     "-audit": ", audit"}
+            name = "%s (%s%s)" % (interp.tag, "C" if lang == "c" else "C++",
+                                  modes.get(variant, ""))
             if result is None:
                 tally.fail(name + ": build or run failed", output)
                 continue
-            rows = [[case, what, outcome]
-                    for case, what, outcome in result["calls"]]
+            rows = result["calls"]
             # (PyPy has no heap-type case: procs must precede its
             # PyType_Ready.)
             types = set(case[0] for case, _, _ in rows)
             diffs = compare([r for r in ref_rows if r[0][0] in types], rows)
             tally.check(not diffs,
-                        "%s: %d outcomes identical to 2.7's own%s"
+                        "%s: %d outcomes of the four calls identical to "
+                        "2.7's own, proc call counts included%s"
                         % (name, len(rows), " (oldbuffer's 2.7 code)"
                            if interp is py27 else ""),
+                        "\n".join(diffs[:30]))
+            consumers = result["consumers"]
+            diffs = compare([r for r in reference["consumers"]
+                             if r[0][0] in types], consumers)
+            tally.check(not diffs and consumers,
+                        "%s: %d steps of Python consumers (hashlib, "
+                        "binascii, bytes read, readinto) identical to "
+                        "2.7's, proc call counts included"
+                        % (name, len(consumers)),
                         "\n".join(diffs[:30]))
             proto = result.get("newproto", {})
             if interp is py27:
@@ -128,7 +157,8 @@ def main():
             tally.check(
                 not proto.get("failures") and proto.get("checked", 0) > 0,
                 "%s: new protocol on the same objects (%d checks: "
-                "memoryview, bytes, sha1, y*, w*, write)"
+                "read-only and writable requests, memoryview, bytes, sha1, "
+                "y*, w*, readinto, write; which procs ran)"
                 % (name, proto.get("checked", 0)),
                 "\n".join(proto.get("failures", [])[:30]))
     return tally.finish()
