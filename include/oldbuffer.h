@@ -1590,7 +1590,15 @@ oldbuffer_export_hazard(PyObject *obj, int flags, int keep, Py_buffer *view)
     if (!PyObject_CheckBuffer(obj)) {
         return 0;
     }
-    if (PyObject_GetBuffer(obj, view, flags) != 0) {
+    /* This second export is the mode's own, made with no exception set
+     * (the modes look at a call only then), and it must leave the call's
+     * exception state as the default call left it: none.  So whatever
+     * the exporter or a release hook raises here is cleared, and the
+     * slot is called directly, so that a debug build does not abort
+     * where the default call did not (an exporter that succeeds with an
+     * exception set, which a release hook then clears: the default write
+     * call returns 0 with none set). */
+    if (oldbuffer_slot_get_buffer(obj, view, flags) != 0) {
         PyErr_Clear();   /* the call worked; a second export did not */
         return 0;
     }
@@ -1600,6 +1608,7 @@ oldbuffer_export_hazard(PyObject *obj, int flags, int keep, Py_buffer *view)
     if (!hazard || !keep) {
         PyBuffer_Release(view);
     }
+    PyErr_Clear();
     return hazard;
 #endif
 }
@@ -2545,6 +2554,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
     }
     if (pin->view.buf != buf) {
         PyBuffer_Release(&pin->view);
+        PyErr_Clear();   /* (as in oldbuffer_export_hazard) */
         PyMem_RawFree(pin);
         return 0;
     }
