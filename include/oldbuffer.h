@@ -1119,6 +1119,21 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
 #  define OLDBUFFER_INLINE_SLOTS 1
 #endif
 
+/* A debug build (3.10+, bpo-42979) aborts in PyObject_GetBuffer() when
+ * an exporter fails without an exception or succeeds with one set:
+ * "Fatal Python error: _Py_CheckSlotResult".  CPython's read and char
+ * calls export through PyObject_GetBuffer(), so they abort there, even
+ * for bytes when an exception was set before the call; its write and
+ * check calls call the bf_getbuffer slot themselves, so they never do.
+ * Ours do exactly the same: the read fast paths are taken only where
+ * the export they stand for could not abort (no exception set), and the
+ * write and check calls call the slot (oldbuffer_slot_get_buffer). */
+#if defined(Py_DEBUG) && PY_VERSION_HEX >= 0x030A0000
+#  define OLDBUFFER_READ_FAST_PATH_OK() (!PyErr_Occurred())
+#else
+#  define OLDBUFFER_READ_FAST_PATH_OK() 1
+#endif
+
 /* Does the type export buffers at all?  CPython asks tp_as_buffer; the
  * limited API (3.11+) has PyObject_CheckBuffer() for the same test. */
 OLDBUFFER_INLINE int
@@ -1132,7 +1147,8 @@ oldbuffer_has_getbuffer(PyObject *obj)
 #endif
 }
 
-/* PyObject_GetBuffer(), for an object that oldbuffer_has_getbuffer(). */
+/* PyObject_GetBuffer(), for an object that oldbuffer_has_getbuffer():
+ * the read and char calls' export. */
 OLDBUFFER_INLINE int
 oldbuffer_get_buffer(PyObject *obj, Py_buffer *view, int flags)
 {
@@ -1140,6 +1156,29 @@ oldbuffer_get_buffer(PyObject *obj, Py_buffer *view, int flags)
     return (*Py_TYPE(obj)->tp_as_buffer->bf_getbuffer)(obj, view, flags);
 #else
     return PyObject_GetBuffer(obj, view, flags);
+#endif
+}
+
+/* The exporter's bf_getbuffer slot, called directly, for an object that
+ * oldbuffer_has_getbuffer(): the write and check calls' export, as in
+ * CPython 3.x, where no debug build checks its result (see above).  The
+ * limited API (3.11+ here) reads the slot with PyType_GetSlot(): an
+ * abi3 extension is built without Py_DEBUG, yet may run on a debug
+ * build, whose PyObject_GetBuffer() would check.  (Through a union: ISO
+ * C has no cast from void * to a function pointer.) */
+OLDBUFFER_INLINE int
+oldbuffer_slot_get_buffer(PyObject *obj, Py_buffer *view, int flags)
+{
+#if defined(OLDBUFFER_FULL_API)
+    return (*Py_TYPE(obj)->tp_as_buffer->bf_getbuffer)(obj, view, flags);
+#else
+    union {
+        void *slot;
+        int (*get)(PyObject *, Py_buffer *, int);
+    } getbuffer;
+
+    getbuffer.slot = PyType_GetSlot(Py_TYPE(obj), Py_bf_getbuffer);
+    return (*getbuffer.get)(obj, view, flags);
 #endif
 }
 
@@ -1305,7 +1344,8 @@ oldbuffer_as_read(PyObject *obj, const void **buffer, Py_ssize_t *buffer_len,
         void *p = OLDBUFFER_NULL;
         Py_ssize_t len = 0;
 
-        if (oldbuffer_storage(obj, &p, &len, 0) >= 0) {
+        if (OLDBUFFER_READ_FAST_PATH_OK()
+            && oldbuffer_storage(obj, &p, &len, 0) >= 0) {
             *buffer = p;
             *buffer_len = len;
             return 0;
@@ -1376,7 +1416,7 @@ oldbuffer_export_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 #endif
     /* Whatever went wrong, CPython reports this one TypeError. */
     if (!oldbuffer_has_getbuffer(obj)
-        || oldbuffer_get_buffer(obj, &view, PyBUF_WRITABLE) != 0) {
+        || oldbuffer_slot_get_buffer(obj, &view, PyBUF_WRITABLE) != 0) {
         oldbuffer_write_error();
         return -1;
     }
@@ -1457,7 +1497,7 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
         }
     }
 #endif
-    if (oldbuffer_get_buffer(obj, &view, PyBUF_SIMPLE) == -1) {
+    if (oldbuffer_slot_get_buffer(obj, &view, PyBUF_SIMPLE) == -1) {
         PyErr_Clear();
         return 0;
     }
@@ -1572,7 +1612,15 @@ oldbuffer_export_hazard(PyObject *obj, int flags, int keep, Py_buffer *view)
     if (!PyObject_CheckBuffer(obj)) {
         return 0;
     }
-    if (PyObject_GetBuffer(obj, view, flags) != 0) {
+    /* This second export is the mode's own, made with no exception set
+     * (the modes look at a call only then), and it must leave the call's
+     * exception state as the default call left it: none.  So whatever
+     * the exporter or a release hook raises here is cleared, and the
+     * slot is called directly, so that a debug build does not abort
+     * where the default call did not (an exporter that succeeds with an
+     * exception set, which a release hook then clears: the default write
+     * call returns 0 with none set). */
+    if (oldbuffer_slot_get_buffer(obj, view, flags) != 0) {
         PyErr_Clear();   /* the call worked; a second export did not */
         return 0;
     }
@@ -1582,6 +1630,7 @@ oldbuffer_export_hazard(PyObject *obj, int flags, int keep, Py_buffer *view)
     if (!hazard || !keep) {
         PyBuffer_Release(view);
     }
+    PyErr_Clear();
     return hazard;
 #endif
 }
@@ -2527,6 +2576,7 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
     }
     if (pin->view.buf != buf) {
         PyBuffer_Release(&pin->view);
+        PyErr_Clear();   /* (as in oldbuffer_export_hazard) */
         PyMem_RawFree(pin);
         return 0;
     }
@@ -2623,7 +2673,8 @@ oldbuffer_modes_default_read(PyObject *obj, const void **p,
 {
 #if defined(OLDBUFFER_FAST_PATHS)
     void *vp = OLDBUFFER_NULL;
-    int kind = oldbuffer_storage(obj, &vp, len, 0);
+    int kind = OLDBUFFER_READ_FAST_PATH_OK()
+               ? oldbuffer_storage(obj, &vp, len, 0) : -1;
 
     if (kind >= 0) {
         *p = vp;

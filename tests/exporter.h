@@ -33,7 +33,10 @@ enum {
                                  the exporter itself (one level deep) */
     EXP_RELEASE_CALLS = 10,   /* release calls arg(exporter); whatever it
                                  raises is left set (one level deep) */
-    EXP_MODES = 11
+    EXP_SET_EXC_RELEASE_CLEARS = 11, /* as EXP_OK_SET_EXC, and its release
+                                        clears the exception it set: the
+                                        call returns with none set */
+    EXP_MODES = 12
 };
 
 typedef struct {
@@ -83,7 +86,8 @@ exporter_getbuffer(PyObject *op, Py_buffer *view, int flags)
         break;
     }
     self->exports++;
-    if (self->mode == EXP_OK_SET_EXC) {
+    if (self->mode == EXP_OK_SET_EXC
+        || self->mode == EXP_SET_EXC_RELEASE_CLEARS) {
         PyErr_SetString(PyExc_RuntimeError, "exported with an error set");
     }
     return 0;
@@ -135,6 +139,11 @@ exporter_releasebuffer(PyObject *op, Py_buffer *view)
                             "the re-entered read saw another buffer");
         }
         self->in_release = 0;
+        break;
+    case EXP_SET_EXC_RELEASE_CLEARS:
+        if (PyErr_ExceptionMatches(PyExc_RuntimeError)) {
+            PyErr_Clear();
+        }
         break;
     case EXP_RELEASE_CALLS:
         self->in_release = 1;

@@ -34,9 +34,11 @@ CI = os.environ.get("CI") == "true"
 # The interpreters of the sid chroot: (tag, command, extra options).
 SID_PYTHONS = [
     ("3.13-sid", "python3.13", []),
+    ("3.13d-sid", "python3.13d", ["-X", "dev"]),
     ("3.14-sid", "python3.14", []),
     ("3.14d-sid", "python3.14d", ["-X", "dev"]),
     ("3.15-sid", "python3.15", []),
+    ("3.15d-sid", "python3.15d", ["-X", "dev"]),
     ("pypy3-sid", "pypy3", []),
 ]
 # The pyenv versions the matrix expects.

@@ -32,13 +32,44 @@ enum {
 #  define OB_HAVE_RAISED_EXCEPTION 1
 #endif
 
+/* The exception set now (it must be one), normalised and left set: a
+ * new reference to its value, to tell it apart later from an equal one
+ * raised anew. */
+static PyObject *
+ob_peek_exception(void)
+{
+    PyObject *value;
+#if defined(OB_HAVE_RAISED_EXCEPTION)
+    value = PyErr_GetRaisedException();
+    Py_XINCREF(value);
+    PyErr_SetRaisedException(value);
+#else
+    PyObject *type, *tb;
+#  if defined(__GNUC__) || defined(__clang__)
+#    pragma GCC diagnostic push
+#    pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#  endif
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    Py_XINCREF(value);
+    PyErr_Restore(type, value, tb);
+#  if defined(__GNUC__) || defined(__clang__)
+#    pragma GCC diagnostic pop
+#  endif
+#endif
+    return value;
+}
+
 /* Take the current exception, if any: *type and *text get new references
- * (None, None when no exception is set).  Returns -1 on error. */
+ * (None, None when no exception is set); *same says whether its value is
+ * preset (the very object, not an equal one).  Returns -1 on error. */
 static int
-ob_take_exception(PyObject **type, PyObject **text)
+ob_take_exception(PyObject *preset, PyObject **type, PyObject **text,
+                  int *same)
 {
     PyObject *value;
 
+    *same = 0;
     if (!PyErr_Occurred()) {
         Py_INCREF(Py_None);
         Py_INCREF(Py_None);
@@ -64,6 +95,7 @@ ob_take_exception(PyObject **type, PyObject **text)
         Py_XDECREF(tb);
     }
 #endif
+    *same = value != NULL && value == preset;
     *text = value != NULL ? PyObject_Str(value)
                           : PyObject_Str(Py_None);
     Py_XDECREF(value);
@@ -78,7 +110,9 @@ ob_take_exception(PyObject **type, PyObject **text)
  *   (ret, address or None, length or None, exc_type or None,
  *    exc_message or None, outputs_written)
  * where exc_* describe the exception set after the call, whatever ret
- * was, and outputs_written says whether *buffer or *buffer_len changed. */
+ * was, and outputs_written says whether *buffer or *buffer_len changed.
+ * With PRESET_EXC the tuple has a seventh item: 1 when the exception
+ * left set is the preset one itself, else 0. */
 static PyObject *
 ob_outcome(const ob_impl *impl, int what, PyObject *obj, int how)
 {
@@ -93,11 +127,12 @@ ob_outcome(const ob_impl *impl, int what, PyObject *obj, int how)
     Py_ssize_t len = untouched;
     Py_ssize_t *lenp = (how & NULL_LEN) ? NULL : &len;
     PyObject *o = (how & NULL_OBJ) ? NULL : obj;
-    PyObject *etype, *etext, *res;
-    int ret, written;
+    PyObject *etype, *etext, *res, *preset = NULL;
+    int ret, written, same;
 
     if (how & PRESET_EXC) {
         PyErr_SetString(PyExc_KeyError, "preset");
+        preset = ob_peek_exception();
     }
     switch (what) {
     case CALL_CHAR:
@@ -116,12 +151,15 @@ ob_outcome(const ob_impl *impl, int what, PyObject *obj, int how)
         ret = impl->check(o);
         break;
     default:
+        Py_XDECREF(preset);
         PyErr_SetString(PyExc_ValueError, "bad 'what'");
         return NULL;
     }
-    if (ob_take_exception(&etype, &etext) < 0) {
+    if (ob_take_exception(preset, &etype, &etext, &same) < 0) {
+        Py_XDECREF(preset);
         return NULL;
     }
+    Py_XDECREF(preset);
     written = addr != sentinel || len != untouched;
     if (addr == sentinel) {
         res = Py_BuildValue("(iOONNi)", ret, Py_None, Py_None, etype, etext,
@@ -130,6 +168,14 @@ ob_outcome(const ob_impl *impl, int what, PyObject *obj, int how)
     else {
         res = Py_BuildValue("(iNnNNi)", ret, PyLong_FromVoidPtr(addr), len,
                             etype, etext, written);
+    }
+    if (res != NULL && (how & PRESET_EXC)) {
+        PyObject *tail = Py_BuildValue("(i)", same), *all;
+
+        all = tail != NULL ? PySequence_Concat(res, tail) : NULL;
+        Py_XDECREF(tail);
+        Py_DECREF(res);
+        res = all;
     }
     return res;
 }

@@ -9,8 +9,9 @@
 Interpreters come from two places:
   * pyenv: every ~/.pyenv/versions/<X.Y.Z>/bin/python (2.7, 3.6 ... 3.13);
   * the Debian sid chroot that tools/sid-chroot.sh creates once and caches
-    outside the repository: CPython 3.13, 3.14, 3.14d (debug build, run
-    with -X dev and total-refcount leak checks), 3.15 and PyPy 3.
+    outside the repository: CPython 3.13, 3.14, 3.15, their debug builds
+    3.13d, 3.14d and 3.15d (run with -X dev and total-refcount leak
+    checks) and PyPy 3.
 
 Step 1, the differential matrix: on each interpreter, tests/run_one.sh
 builds tests/_testoldbuffer.c as C and as C++ and runs

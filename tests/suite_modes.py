@@ -2,8 +2,8 @@
 """The modes (issue 4): OLDBUFFER_AUDIT, OLDBUFFER_LIFETIME_SAFE,
 OLDBUFFER_PY2_TEXT, on every interpreter where each applies.
 
-  a. On every Python 3 (pyenv 3.6 ... 3.13; sid 3.13, 3.14, 3.14d, 3.15,
-     PyPy): tests/_testmodes.c built once per mode (C), all modes at once
+  a. On every Python 3 (pyenv 3.6 ... 3.13; sid 3.13, 3.14, 3.15,
+     3.13d - 3.15d, PyPy): tests/_testmodes.c built once per mode (C), all modes at once
      as C++, and audit + Python 2 text under Py_LIMITED_API 3.11 on
      CPython 3.11+ release builds, -Wall -Wextra -Werror -Wconversion;
      then tests/test_modes.py: every mode gives the default results

@@ -16,7 +16,7 @@
      PYMALLOC_SUPPRESSIONS), no error allowed; a canary proves that an
      error fails the run.
   d. debug build: nothing to add here.  The matrix already runs
-     test_oldbuffer.py on python3.14d -X dev, whose TotalRefcount test
+     test_oldbuffer.py on python3.13d, 3.14d and 3.15d -X dev, whose TotalRefcount test
      repeats every call on every catalogue object (hostile exporters
      included) and fails when sys.gettotalrefcount() grows every round.
   e. threads: tests/test_threads.py on every interpreter of the matrix
@@ -280,7 +280,7 @@ def main():
     part_asan(tally)
     part_memcheck(tally)
     say("d. debug build: covered by the matrix (test_oldbuffer.py's "
-        "TotalRefcount on 3.14d-sid -X dev)")
+        "TotalRefcount on 3.13d, 3.14d, 3.15d -X dev)")
     part_threads(tally)
     return tally.finish()
 

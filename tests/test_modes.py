@@ -48,9 +48,10 @@ for _name in NAMES:
 CHAR, READ, WRITE, CHECK = range(4)
 DEFAULT, LEGACY = 0, 1
 NULL_OBJ, NULL_BUF, NULL_LEN, PRESET_EXC = 1, 2, 4, 8
-# A debug build of CPython 3 aborts (_Py_CheckSlotResult) in any
-# PyObject_GetBuffer() made with an exception already set, the default's
-# and the interpreter's alike (test_oldbuffer.py skips it there too).
+# A debug build of CPython 3.10+ aborts (_Py_CheckSlotResult) in the
+# read and char calls made with an exception already set, the default's
+# and the interpreter's alike (test_oldbuffer.py pins that in a forked
+# child; here those calls are made with none set).
 DEBUG_BUILD = hasattr(sys, "gettotalrefcount")
 HOWS = (0, NULL_OBJ, NULL_BUF, NULL_LEN) + (() if DEBUG_BUILD
                                              else (PRESET_EXC,))
@@ -378,6 +379,43 @@ def child_setprofile(modname):
     return 0
 
 
+EXP_SET_EXC_RELEASE_CLEARS = 11   # (tests/exporter.h)
+
+
+def first_call_in_child(modname, what, impl):
+    """A fresh process whose first legacy call is this one, on an
+    Exporter(EXP_SET_EXC_RELEASE_CLEARS): its outcome (exception type by
+    name), or how the process aborted (the first line on stderr)."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    argv = ([sys.executable] + (["-X", "dev"] if getattr(
+        sys.flags, "dev_mode", 0) else [])
+            + [os.path.abspath(__file__), "--child-first", modname,
+               str(what), str(impl)])
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    out, err = [x.decode("utf-8", "replace") for x in proc.communicate()]
+    lines = [l for l in out.splitlines() if l.startswith("CHILD ")]
+    if proc.returncode == 0 and lines:
+        return json.loads(lines[-1][len("CHILD "):])
+    if proc.returncode < 0:
+        return "aborted: " + (err.strip().splitlines() or [""])[0]
+    raise AssertionError("child failed (%s):\n%s%s"
+                         % (proc.returncode, out, err))
+
+
+def child_first(modname, what, impl):
+    mod = __import__(modname)
+    o = mod.call(int(what), int(impl),
+                 mod.Exporter(EXP_SET_EXC_RELEASE_CLEARS), 0)
+    o = list(o)
+    o[1] = o[1] is not None   # (an address: the same object is not)
+    o[3] = o[3] and o[3].__name__
+    print("CHILD " + json.dumps(o))
+    sys.stdout.flush()
+    os._exit(0)
+
+
 def child_atexit(modname):
     """The child side of test_pins_left_at_exit_are_released: the last
     thing an atexit function does is a subscript whose C slot pins an
@@ -561,6 +599,24 @@ class LifetimeSafe(unittest.TestCase):
             a = run_child_argv(["--child-atexit", mod.__name__])
             self.assertEqual(a, {"event": "released", "count": 2},
                              mod.__name__)
+
+    def test_first_call_leaves_the_default_exception_state(self):
+        # An exporter that reports success with an exception set, which
+        # its release hook clears: the default call returns with none
+        # set.  The mode's own second export (the pin) must leave that
+        # state as it is -- in the process's first call too, which
+        # learns the main thread and installs what the mode needs.  So
+        # each call runs first in a fresh process, with the mode and by
+        # default; on a debug build the read and char calls abort
+        # (_Py_CheckSlotResult), by default too, and the abort is
+        # compared.
+        for mod in full_api(self.mods):
+            for what in (CHAR, READ, WRITE, CHECK):
+                got, want = [first_call_in_child(mod.__name__, what, impl)
+                             for impl in (LEGACY, DEFAULT)]
+                self.assertEqual(got, want, "%s: call %d first in a process"
+                                 % (mod.__name__, what))
+                STATS["compared"] += 1
 
     def test_no_python_frame_releases_at_once(self):
         for mod in full_api(self.mods):
@@ -796,6 +852,8 @@ def main():
         return child(sys.argv[2:])
     if len(sys.argv) > 2 and sys.argv[1] == "--child-setprofile":
         return child_setprofile(sys.argv[2])
+    if len(sys.argv) > 4 and sys.argv[1] == "--child-first":
+        return child_first(*sys.argv[2:5])
     if len(sys.argv) > 2 and sys.argv[1] == "--child-atexit":
         return child_atexit(sys.argv[2])
     # The audit builds warn from the sites the other tests use too.

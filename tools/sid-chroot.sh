@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create (once) and maintain the Debian sid chroot that provides the
-# interpreters pyenv does not: CPython 3.13, 3.14, 3.14d (debug), 3.15,
-# PyPy 3 and Cython 3, plus numpy.
+# interpreters pyenv does not: CPython 3.13, 3.14, 3.15, their debug
+# builds 3.13d, 3.14d and 3.15d, PyPy 3 and Cython 3, plus numpy.
 #
 #   tools/sid-chroot.sh            create or update; prints the chroot path
 #   tools/sid-chroot.sh run CMD..  run CMD inside it (with /proc, /dev and
@@ -27,9 +27,10 @@ ROOT=${OLDBUFFER_CHROOT:-/var/cache/oldbuffer/sid}
 APT_DIR=${OLDBUFFER_APT_DIR:-/etc/apt}
 SUITE=sid
 VARIANT=minbase
-PACKAGES="python3.13-dev python3.14-dev python3.15-dev python3.14-dbg
+PACKAGES="python3.13-dev python3.14-dev python3.15-dev
+  python3.13-dbg python3.14-dbg python3.15-dbg
+  libpython3.13-dbg libpython3.14-dbg libpython3.15-dbg
   pypy3-dev cython3 python3-numpy gcc g++ make swig binutils
-  libpython3.14-dbg
   cmake meson ninja-build pkgconf python3-setuptools"
 BASE_STAMP="$ROOT/.oldbuffer-base"
 STAMP="$ROOT/.oldbuffer-stamp"
