@@ -42,7 +42,7 @@ SIZE = 4096
 WORKLOADS = (1, 16)   # objects in turn
 MODE_KINDS = ("bytes", "bytearray", "memoryview", "array.array", "mmap")
 
-# The targets of issue 6.  bytes and bytearray: As*Buffer at most 0.5x
+# The speed targets (README, Performance).  bytes and bytearray: As*Buffer at most 0.5x
 # native and within 2x of the limit.  Everything else (and
 # CheckReadBuffer on bytes/bytearray): at most 1.05x native.
 FAST_KINDS = ("bytes", "bytearray")
@@ -84,7 +84,7 @@ def row(kind, call, native, ours, limit, workload=1):
             "met": met}
 
 
-# The modes' target (issue 6): at most 1.5x the default.
+# The modes' target: at most 1.5x the default.
 MODE_TARGET = 1.5
 
 

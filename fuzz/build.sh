@@ -22,7 +22,7 @@ mkdir -p "$OUT"
 "$CC" -std=c11 -g -O1 -Wall -Wextra -Werror -Wconversion \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -fno-omit-frame-pointer ${FUZZ_CFLAGS:-} \
-    -I"$TOP/include" -I"$TOP/tests" -I"$INC" \
+    -I"$TOP/include" -I"$TOP/tests/ext" -I"$INC" \
     -DOB_PYTHONHOME="\"$PREFIX\"" -DOB_FUZZ_DIR="\"$HERE\"" \
     "$HERE/fuzz_oldbuffer.c" -o "$OUT/fuzz_oldbuffer" \
     -L"$LIBDIR" -lpython"$LDVERSION" -Wl,-rpath,"$LIBDIR"

@@ -1,10 +1,9 @@
 """Shared plumbing for oldbuffer's test scripts (stdlib only, Python 3.6+).
 
-Every test script under tests/ that is not the differential suite itself
-is a "suite": tests/suite_<name>.py.  tests/runtests.py runs each suite
-after the differential matrix, from the repository root, with the host's
-python3, once the sid chroot exists and holds a fresh copy of the tree at
-/oldbuffer.  A suite:
+A "suite" is a test script run on the host: tests/suites/suite_<name>.py.
+tests/runtests.py runs each suite after the differential matrix, from the
+repository root, with the host's python3, once the sid chroot exists and
+holds a fresh copy of the tree at /oldbuffer.  A suite:
   * prints what it does, one line per check or per group of checks;
   * ends with the line "<name>: N passed, N failed, N skipped"
     (Tally.finish() prints it) and exits 0 only when nothing failed;
@@ -13,8 +12,10 @@ python3, once the sid chroot exists and holds a fresh copy of the tree at
     go green on a check that did not run);
   * stays within a few minutes on this 2-core machine (bound every fuzz
     or stress run).
-Run one alone with `python3 tests/suite_<name>.py`; it then prepares the
-chroot itself (harness.ensure_chroot()).
+Run one alone with `python3 tests/suites/suite_<name>.py`; it then prepares
+the chroot itself (harness.ensure_chroot()).  The paths below (TESTS, EXT,
+FIXTURES) are the one place that knows the layout of tests/ (see
+tests/README.md).
 """
 from __future__ import print_function
 
@@ -28,6 +29,10 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INCLUDE = os.path.join(TOP, "include")
+TESTS = os.path.join(TOP, "tests")         # runners, Python test modules
+EXT = os.path.join(TESTS, "ext")           # C sources and shared C headers
+SUITES = os.path.join(TESTS, "suites")     # suite_<name>.py
+FIXTURES = os.path.join(TESTS, "fixtures")  # data files the suites read
 CHROOT_SCRIPT = os.path.join(TOP, "tools", "sid-chroot.sh")
 CI = os.environ.get("CI") == "true"
 

@@ -11,7 +11,7 @@ reads or writes through a buffer gets from the same kind of objects, in
 a sequence of steps on one object (hashlib and binascii, which parse s*
 in 2.7 and y* in 3; the bytes read, with buffer() in 2.7 and bytes() in
 3; the read and write calls; readinto), with the procs' call counts
-after each step.  tests/suite_legacy.py compares both lists of each
+after each step.  tests/suites/suite_legacy.py compares both lists of each
 Python 3 with Python 2.7's, where the interpreter's own functions read
 the procs.
 
@@ -44,7 +44,7 @@ MODES = [0, FAIL_READ, FAIL_WRITE, FAIL_CHAR, FAIL_READ | FAIL_SILENT,
 SEGMENTS = [1, 2, 0]
 DATA = ["legacy data", "", "x"]
 # HeapReadOnly: a heap subclass of All given read-only procs of its own
-# (not on PyPy: see tests/_testlegacy.c).
+# (not on PyPy: see tests/ext/_testlegacy.c).
 TYPES = [name for name in ["All", "ReadOnly", "CharOnly", "NoChar",
                            "NoSegcount", "WriteOnly", "AllLate",
                            "HeapReadOnly"]

@@ -14,11 +14,11 @@ Interpreters come from two places:
     checks) and PyPy 3.
 
 Step 1, the differential matrix: on each interpreter, tests/run_one.sh
-builds tests/_testoldbuffer.c as C and as C++ and runs
+builds tests/ext/_testoldbuffer.c as C and as C++ and runs
 tests/test_oldbuffer.py (oldbuffer against the interpreter's own
 functions).  One line per interpreter.
-Step 2, the suites: every tests/suite_*.py (compile matrix, stable ABI,
-examples, ...; see tests/harness.py for what a suite is).
+Step 2, the suites: every tests/suites/suite_*.py (compile matrix,
+examples, legacy procs, ...; see tests/harness.py for what a suite is).
 
 Interpreters that could not run are listed loudly; under CI=true each
 counts as a failure.  The last line is the total over everything:
@@ -86,9 +86,9 @@ def build_abi3():
             "gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror",
             "-Wconversion", "-shared", "-fPIC",
             "-I" + os.path.join(harness.TOP, "include"),
-            "-I" + os.path.join(harness.TOP, "tests"), "-I" + inc.strip(),
+            "-I" + harness.EXT, "-I" + inc.strip(),
             "-DPy_LIMITED_API=0x%08X" % limited, "-DOB_MODNAME=" + name,
-            os.path.join(harness.TOP, "tests", "_testoldbuffer_abi3.c"),
+            os.path.join(harness.EXT, "_testoldbuffer_abi3.c"),
             "-o", os.path.join(out, name + ".abi3.so")])
         if code != 0:
             problems.append("%s: build failed\n%s" % (name, output))
@@ -110,7 +110,7 @@ def main():
                     help="only interpreters whose tag starts with this "
                          "(skips the suites)")
     ap.add_argument("--suite", action="append", default=[],
-                    help="only this suite (tests/suite_NAME.py)")
+                    help="only this suite (tests/suites/suite_NAME.py)")
     ap.add_argument("--no-chroot", action="store_true",
                     help="do not create or use the sid chroot")
     ap.add_argument("--no-suites", action="store_true")
@@ -183,7 +183,7 @@ def main():
                     say(output[-20000:])
 
     if not args.only and not args.no_suites:
-        suites = sorted(glob.glob(os.path.join(harness.TOP, "tests",
+        suites = sorted(glob.glob(os.path.join(harness.SUITES,
                                                "suite_*.py")))
         if args.suite:
             suites = [s for s in suites if re.sub(

@@ -1,7 +1,7 @@
 """Tests of oldbuffer's modes: audit, lifetime-safe, Python 2 text.
 
 Runs on CPython 3.6+ and PyPy 3 with the stdlib's unittest, on the
-modules tests/suite_modes.py builds from tests/_testmodes.c into
+modules tests/suites/suite_modes.py builds from tests/ext/_testmodes.c into
 $OLDBUFFER_BUILD, one per mode (whichever exist for this interpreter):
 
   _testmodes_default  no mode (C)          _testmodes_audit  OLDBUFFER_AUDIT
@@ -379,7 +379,7 @@ def child_setprofile(modname):
     return 0
 
 
-EXP_SET_EXC_RELEASE_CLEARS = 11   # (tests/exporter.h)
+EXP_SET_EXC_RELEASE_CLEARS = 11   # (tests/ext/exporter.h)
 
 
 def first_call_in_child(modname, what, impl):

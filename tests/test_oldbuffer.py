@@ -694,7 +694,7 @@ class PinnedSemantics(unittest.TestCase):
 
 
 def abi3_modules():
-    """The stable-ABI builds of tests/_testoldbuffer_abi3.c that this
+    """The stable-ABI builds of tests/ext/_testoldbuffer_abi3.c that this
     interpreter can load: tests/runtests.py builds them into
     build/abi3/<name>.abi3.so with the headers of the oldest CPython each
     supports (file abi3.json: name -> minimum version)."""

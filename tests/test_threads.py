@@ -1,9 +1,9 @@
-"""Thread stress test of oldbuffer's four calls (issue 7).
+"""Thread stress test of oldbuffer's four calls.
 
 Runs on Python 2.7, 3.6+ and PyPy 3 with the stdlib's unittest, against
 the _testoldbuffer_c module that tests/run_one.sh builds into
-$OLDBUFFER_BUILD; tests/suite_reliability.py runs it on every interpreter
-of the matrix.
+$OLDBUFFER_BUILD; tests/suites/suite_reliability.py runs it on every
+interpreter of the matrix.
 
 Caller threads make the four calls (oldbuffer's, the PyObject_* names,
 and _testoldbuffer_slow's build without the fast paths) on shared objects, while other threads resize the shared bytearray, and

@@ -4,13 +4,14 @@
 # Idempotent: installs only what is missing.
 set -eu
 PKGS="gcc g++ clang make debootstrap python3 binutils"
-# issue 5 (tests/suite_buildsystems.py): CMake and pkg-config routes, and
-# setuptools for the pyenv interpreters that ship without it (3.12+).
+# The build-system routes (tests/suites/suite_buildsystems.py): CMake,
+# pkg-config, and setuptools for the pyenv interpreters that ship without it (3.12+).
 PKGS="$PKGS cmake pkgconf python3-pip python3-setuptools python3-setuptools-whl python3-wheel"
-# issue 4 (tests/suite_scanner.py): memcheck of tools/oldbuffer-scan.c.
+# The migration scanner (tests/suites/suite_scanner.py): memcheck of
+# tools/oldbuffer-scan.c.
 PKGS="$PKGS valgrind"
-# issue 7 (tests/suite_reliability.py, make fuzz): clang's libFuzzer and
-# sanitizer runtimes (gcc's libasan/libubsan come with gcc).
+# Reliability (tests/suites/suite_reliability.py, make fuzz): clang's
+# libFuzzer and sanitizer runtimes (gcc's libasan/libubsan come with gcc).
 PKGS="$PKGS libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

@@ -20,7 +20,7 @@
 # The mirror is the Debian URI this host's apt already uses: deb822
 # (sources.list.d/*.sources) first, then the one-line sources.list.
 # $OLDBUFFER_APT_DIR (default /etc/apt) is where those are read; the test
-# of this script (tests/suite_chroot.py) points it, and PATH, at stubs.
+# of this script (tests/suites/suite_chroot.py) points it, and PATH, at stubs.
 set -euo pipefail
 
 ROOT=${OLDBUFFER_CHROOT:-/var/cache/oldbuffer/sid}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Embedding: subinterpreters, and Python initialised again.
 
-tests/_testembed.c is an application that embeds Python: three rounds of
+tests/ext/_testembed.c is an application that embeds Python: three rounds of
 Py_Initialize ... Py_FinalizeEx, the write call in the main interpreter
 and in a subinterpreter (Py_NewInterpreter) in each.  It is built three
 times, C99 with -Werror, against the shared libpython of every CPython 3
@@ -21,7 +21,8 @@ import os
 import re
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 
 # Build and run on the interpreter's side:
@@ -42,7 +43,7 @@ for name, value in (
 ')"
 mkdir -p "$OUT"
 cc -std=c99 -O1 -g -Wall -Wextra -Werror -Wconversion "$@" \
-    -I"$TOP/include" -I"$INC" "$TOP/tests/_testembed.c" \
+    -I"$TOP/include" -I"$INC" "$TOP/tests/ext/_testembed.c" \
     -o "$OUT/$NAME" -L"$LIBDIR" -lpython"$LDVERSION" $LIBS \
     -Wl,-rpath,"$LIBDIR"
 PYTHONHOME=$PYHOME exec "$OUT/$NAME"

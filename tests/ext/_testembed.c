@@ -1,5 +1,5 @@
 /* oldbuffer.h in an application that embeds Python: subinterpreters and
- * Python initialised again after Py_FinalizeEx (tests/suite_embed.py).
+ * Python initialised again after Py_FinalizeEx (tests/suites/suite_embed.py).
  *
  * Built three times: as is, with OLDBUFFER_AUDIT and with
  * OLDBUFFER_LIFETIME_SAFE (3.6+ full API).  Three rounds of

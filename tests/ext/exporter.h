@@ -1,6 +1,6 @@
 /* Exporter, the misbehaving buffer exporter of oldbuffer's tests.
  *
- * Included by tests/_testoldbuffer.c and tests/_testmodes.c (full API,
+ * Included by tests/ext/_testoldbuffer.c and tests/ext/_testmodes.c (full API,
  * Python 2.7 and 3.x, C and C++), after oldbuffer.h; add_exporter(m)
  * adds the type to a module.  Each instance exports 16 bytes at most and
  * counts its live exports (exports()), which must be 0 after every

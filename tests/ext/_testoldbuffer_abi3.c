@@ -1,6 +1,6 @@
 /* The stable-ABI test extension of oldbuffer.
  *
- * Built with -DPy_LIMITED_API=<version> (tests/suite_abi3.py builds it
+ * Built with -DPy_LIMITED_API=<version> (tests/runtests.py builds it
  * with 3.6's headers at 0x03060000, and with 3.13's headers at 0x03020000
  * and 0x030B0000) as an .abi3.so, then imported by every newer CPython,
  * where its outcomes must equal those of the full-API test module.  Only
@@ -21,7 +21,7 @@ static const ob_impl oldbuffer_impl = {
     PyObject_CheckReadBuffer
 };
 
-/* call(what, obj, how) -> outcome tuple (see tests/outcome.h) */
+/* call(what, obj, how) -> outcome tuple (see tests/ext/outcome.h) */
 static PyObject *
 call(PyObject *self, PyObject *args)
 {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Legacy exporters: one Python 2 style type, the same outcomes everywhere.
 
-tests/_testlegacy.c defines seven types that export memory through
+tests/ext/_testlegacy.c defines seven types that export memory through
 Python 2's procs (bf_getreadbuffer, bf_getwritebuffer, bf_getsegcount,
 bf_getcharbuffer), written once; each instance counts its proc calls.  On
 Python 2.7 it is compiled with OLDBUFFER_NO_COMPAT_NAMES, so the four
@@ -29,7 +29,8 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 from harness import say  # noqa: E402
 
@@ -44,8 +45,8 @@ else:
 mkdir -p "$OUT"
 if [ "$SRC_LANG" = c ]; then STD=-std=c99; else STD=-std=c++11; fi
 cc -x "$SRC_LANG" $STD -O2 -Wall -Wextra -Werror -Wconversion -shared -fPIC \
-    "$@" -I"$TOP/include" -I"$TOP/tests" -I"$INC" \
-    "$TOP/tests/_testlegacy.c" -o "$OUT/_testlegacy$EXT" -lstdc++
+    "$@" -I"$TOP/include" -I"$TOP/tests/ext" -I"$INC" \
+    "$TOP/tests/ext/_testlegacy.c" -o "$OUT/_testlegacy$EXT" -lstdc++
 OLDBUFFER_BUILD=$OUT exec "$PY" "$TOP/tests/legacy_outcomes.py"
 '''
 

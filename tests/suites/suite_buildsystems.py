@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Suite "buildsystems": oldbuffer fits the builds users already have.
 
-Issue 5.  One unchanged legacy extension, examples/build-systems/legacysum.c
-(it calls PyObject_AsReadBuffer/AsWriteBuffer and never includes
+One unchanged legacy extension, examples/build-systems/legacysum.c (it
+calls PyObject_AsReadBuffer/AsWriteBuffer and never includes
 oldbuffer.h), is built by every route of examples/build-systems/ and
 imported, and its functions checked by check_legacysum.py:
 
@@ -48,7 +48,8 @@ import sys
 import tempfile
 import zipfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 from harness import say  # noqa: E402
 

@@ -20,7 +20,8 @@ import math
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 
 sys.path.insert(0, os.path.join(harness.TOP, "bench"))

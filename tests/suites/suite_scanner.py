@@ -3,12 +3,13 @@
 
   build      gcc and clang, -std=c99 -pedantic -Wall -Wextra -Werror
              -Wconversion; and `make scanner`
-  fixtures   tests/scan_fixtures/uses (C, C++ raw strings, Cython, SWIG:
+  fixtures   tests/fixtures/scanner/uses (C, C++ raw strings, Cython, SWIG:
              real uses and decoys in comments, strings, char literals,
              longer names; #defines that -include would make too late,
              and the same in a file that includes oldbuffer.h itself)
              must give exactly EXPECTED below, in order;
-             tests/scan_fixtures/clean nothing; with both compilers' builds
+             tests/fixtures/scanner/clean nothing; with both compilers'
+             builds
   output     --json parses and agrees with the text output; every report
              points at the whole identifier it names; fixes per kind
   exits      0 clean, 1 found, 2 bad option / missing path (which wins
@@ -40,13 +41,14 @@ import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 from harness import say  # noqa: E402
 
 TOP = harness.TOP
 SOURCE = os.path.join("tools", "oldbuffer-scan.c")
-FIXTURES = os.path.join("tests", "scan_fixtures")
+FIXTURES = os.path.join("tests", "fixtures", "scanner")
 OUT = os.path.join(TOP, "build", "scanner")
 WARN = ["-Wall", "-Wextra", "-Werror", "-Wconversion", "-pedantic"]
 
@@ -108,7 +110,7 @@ FIX_MUST_SAY = {
                       "compiler too",
 }
 
-# The uses in tests/scan_fixtures/uses, in the scanner's order (files in
+# The uses in tests/fixtures/scanner/uses, in the scanner's order (files in
 # byte order; NOTES.txt is not a source file): (file, line, column, name).
 # A file's include-order reports come after its uses.  Everything else in
 # those files is a decoy.

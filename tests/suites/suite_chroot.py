@@ -27,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 
 # Each stub appends "name arg arg ..." (one line, args tab-separated) to

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The modes (issue 4): OLDBUFFER_AUDIT, OLDBUFFER_LIFETIME_SAFE,
+"""The modes: OLDBUFFER_AUDIT, OLDBUFFER_LIFETIME_SAFE,
 OLDBUFFER_PY2_TEXT, on every interpreter where each applies.
 
   a. On every Python 3 (pyenv 3.6 ... 3.13; sid 3.13, 3.14, 3.15,
-     3.13d - 3.15d, PyPy): tests/_testmodes.c built once per mode (C), all modes at once
-     as C++, and audit + Python 2 text under Py_LIMITED_API 3.11 on
+     3.13d - 3.15d, PyPy): tests/ext/_testmodes.c built once per mode
+     (C), all modes at once as C++, and audit + Python 2 text under Py_LIMITED_API 3.11 on
      CPython 3.11+ release builds, -Wall -Wextra -Werror -Wconversion;
      then tests/test_modes.py: every mode gives the default results
      except where it says otherwise; the audit warns once per site for
@@ -25,7 +25,7 @@ OLDBUFFER_PY2_TEXT, on every interpreter where each applies.
      heap-use-after-free; with the mode it must run clean.
 
 About 2 minutes on 2 cores.  Run alone with `python3
-tests/suite_modes.py` or `python3 tests/runtests.py --suite modes`.
+tests/suites/suite_modes.py` or `python3 tests/runtests.py --suite modes`.
 """
 from __future__ import print_function
 
@@ -36,7 +36,8 @@ import shutil
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 from harness import say  # noqa: E402
 
@@ -59,8 +60,8 @@ build() {  # build NAME LANG FLAGS...
     name=$1; lang=$2; shift 2
     if [ "$lang" = c ]; then std="-std=c99"; else std="-std=c++11"; fi
     cc -x "$lang" $std -O2 -g $WARN -shared -fPIC "$@" \
-        -I"$TOP/include" -I"$TOP/tests" -I"$INC" -DOB_MODNAME="$name" \
-        "$TOP/tests/_testmodes.c" -o "$OUT/$name$EXT" -lstdc++
+        -I"$TOP/include" -I"$TOP/tests/ext" -I"$INC" -DOB_MODNAME="$name" \
+        "$TOP/tests/ext/_testmodes.c" -o "$OUT/$name$EXT" -lstdc++
 }
 build _testmodes_default c
 build _testmodes_audit c %(audit)s
@@ -264,9 +265,9 @@ def asan_one(minor):
             ["gcc", "-std=c99", "-O1", "-g", "-fsanitize=address",
              "-fno-omit-frame-pointer", "-shared", "-fPIC",
              "-I" + os.path.join(harness.TOP, "include"),
-             "-I" + os.path.join(harness.TOP, "tests"), "-I" + inc.strip(),
+             "-I" + harness.EXT, "-I" + inc.strip(),
              "-DOB_MODNAME=" + name] + flags
-            + [os.path.join(harness.TOP, "tests", "_testmodes.c"),
+            + [os.path.join(harness.EXT, "_testmodes.c"),
                "-o", os.path.join(out, name + ext.strip())])
         if code != 0:
             results.append((False, what + ": build", output))
@@ -298,7 +299,7 @@ def asan_test_modes(interp, minor, out, name, ext, env):
         os.makedirs(alone)
     shutil.copy(os.path.join(out, name + ext.strip()), alone)
     code, output = harness.run(
-        [interp.python, os.path.join(harness.TOP, "tests", "test_modes.py")],
+        [interp.python, os.path.join(harness.TESTS, "test_modes.py")],
         env=dict(env, OLDBUFFER_BUILD=alone), timeout=300)
     result = [l for l in output.splitlines() if l.startswith("MODES-RESULT ")]
     summary = json.loads(result[-1][len("MODES-RESULT "):]) if result else {}

@@ -1,5 +1,5 @@
 /* A translation unit written the way legacy extensions use the old
- * buffer protocol.  tests/suite_compile.py compiles it with every
+ * buffer protocol.  tests/suites/suite_compile.py compiles it with every
  * compiler, C/C++ standard, interpreter's headers and Py_LIMITED_API
  * setting of the matrix, -Wall -Wextra -Werror -Wconversion (and
  * -pedantic where Python.h itself allows it): the header must add no

@@ -1,4 +1,4 @@
-/* Python.h alone: tests/suite_compile.py compiles this first with the
+/* Python.h alone: tests/suites/suite_compile.py compiles this first with the
  * same flags as compile_check.c, to tell a warning of Python's own
  * headers (the combination is then not applicable, or not -pedantic)
  * from one of oldbuffer.h. */

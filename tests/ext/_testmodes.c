@@ -1,4 +1,4 @@
-/* The test extension of oldbuffer's modes (tests/suite_modes.py).
+/* The test extension of oldbuffer's modes (tests/suites/suite_modes.py).
  *
  * One source, compiled once per mode -- OLDBUFFER_AUDIT,
  * OLDBUFFER_LIFETIME_SAFE, OLDBUFFER_PY2_TEXT, none, all three -- as C
@@ -52,7 +52,7 @@ static const ob_impl impls[] = {
     {legacy_char, legacy_read, legacy_write, legacy_check},
 };
 
-/* call(what, impl, obj, how) -> outcome tuple (tests/outcome.h) */
+/* call(what, impl, obj, how) -> outcome tuple (tests/ext/outcome.h) */
 static PyObject *
 call(PyObject *self, PyObject *args)
 {

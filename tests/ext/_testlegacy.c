@@ -3,8 +3,8 @@
  * The same source is compiled on Python 2.7, where OldBuffer_LegacyProcs
  * is Python's own PyBufferProcs and the interpreter's own functions read
  * the procs, and on every Python 3, where oldbuffer's adapter keeps them.
- * tests/suite_legacy.py runs tests/legacy_outcomes.py on each and checks
- * that every Python 3 gives exactly 2.7's outcomes.
+ * tests/suites/suite_legacy.py runs tests/legacy_outcomes.py on each and
+ * checks that every Python 3 gives exactly 2.7's outcomes.
  *
  * Seven types differ in which procs they have (as Python 2 types did) and
  * in when they get them (before or after PyType_Ready); each instance says
@@ -274,7 +274,7 @@ static const ob_impl legacy_impl = {
     call_char, call_read, call_write, call_check
 };
 
-/* call(what, obj, how) -> outcome tuple (tests/outcome.h) */
+/* call(what, obj, how) -> outcome tuple (tests/ext/outcome.h) */
 static PyObject *
 call(PyObject *self, PyObject *args)
 {

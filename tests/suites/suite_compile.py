@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The compile matrix: oldbuffer.h must add no warning anywhere.
 
-tests/compile_check.c (legacy code using the four calls, plus
+tests/ext/compile_check.c (legacy code using the four calls, plus
 oldbuffer's own names and function pointers of the documented types) is
 compiled with
 
@@ -17,7 +17,7 @@ compiled with
 with -Wall -Wextra -Werror -Wconversion, plus -pedantic and the strict
 set (-Wshadow -Wcast-qual -Wundef; C: -Wstrict-prototypes
 -Wmissing-prototypes; C++: -Wzero-as-null-pointer-constant) where
-Python.h alone compiles cleanly with them.  tests/compile_baseline.c
+Python.h alone compiles cleanly with them.  tests/ext/compile_baseline.c
 (Python.h alone) is compiled first with the same flags, strictest first:
 where Python's own headers fail even the plain set, the combination is
 "not applicable" (counted and listed, not a pass); where only the extra
@@ -29,7 +29,8 @@ import concurrent.futures
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 from harness import say  # noqa: E402
 
@@ -79,7 +80,7 @@ class Side(object):
     def compile(self, cc, std, lang, flags, src):
         cmd = [cc, "-std=" + std, "-x", lang] + flags + [
             "-O2", "-c", "-o", "/dev/null",
-            os.path.join(self.top, "tests", src)]
+            os.path.join(self.top, "tests", "ext", src)]
         return harness.run(self.argv(cmd), timeout=120)
 
     def knows_std(self, cc, std, lang):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reliability (issue 7): fuzzing, sanitizers, memcheck, threads.
+"""Reliability: fuzzing, sanitizers, memcheck, threads.
 
   a. fuzz: fuzz/fuzz_oldbuffer.c, the differential libFuzzer target
      (ASan + UBSan), 60 s on each of pyenv 3.12 and 3.13 (side by side):
@@ -16,15 +16,15 @@
      PYMALLOC_SUPPRESSIONS), no error allowed; a canary proves that an
      error fails the run.
   d. debug build: nothing to add here.  The matrix already runs
-     test_oldbuffer.py on python3.13d, 3.14d and 3.15d -X dev, whose TotalRefcount test
-     repeats every call on every catalogue object (hostile exporters
+     test_oldbuffer.py on python3.13d, 3.14d and 3.15d -X dev, whose
+     TotalRefcount test repeats every call on every catalogue object (hostile exporters
      included) and fails when sys.gettotalrefcount() grows every round.
   e. threads: tests/test_threads.py on every interpreter of the matrix
      (pyenv and the sid chroot; 2 s each, two at a time).
 
 About 2 minutes on 2 cores (budget: 8).  Run alone with
-`python3 tests/suite_reliability.py` or `python3 tests/runtests.py
---suite reliability`.
+`python3 tests/suites/suite_reliability.py` or
+`python3 tests/runtests.py --suite reliability`.
 """
 from __future__ import print_function
 
@@ -34,7 +34,8 @@ import re
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
+    os.path.abspath(__file__))))
 import harness  # noqa: E402
 from harness import say  # noqa: E402
 

@@ -28,7 +28,7 @@ static int (*const compat_check)(PyObject *) = PyObject_CheckReadBuffer;
 
 
 /* ---------------------------------------------------------------------
- * Calling one function and describing what it did (tests/outcome.h)
+ * Calling one function and describing what it did (tests/ext/outcome.h)
  * ------------------------------------------------------------------- */
 #include "outcome.h"
 

@@ -1,5 +1,6 @@
 /* Calling one old-buffer function and describing what it did, for the
- * test extensions (tests/_testoldbuffer.c, tests/_testoldbuffer_abi3.c).
+ * test extensions (tests/ext/_testoldbuffer.c and
+ * tests/ext/_testoldbuffer_abi3.c).
  *
  * Written against the limited API of 3.2 as well as the full API of 2.7
  * and 3.x, so the abi3 test module can share it.  Include after
