@@ -16,13 +16,13 @@
  *     for a writable export, rewritten) in full so that they can.
  *
  * Input layout:  byte 0  object kind (fuzz/objects.py, build())
- *                byte 1  an extra variant, in the bits of tests/outcome.h:
+ *                byte 1  an extra variant, in the bits of tests/ext/outcome.h:
  *                        1 obj NULL, 2 buffer NULL, 4 length NULL,
  *                        8 exception already set (every call also runs
  *                        without them)
  *                rest    the object's parameters and contents
  *
- * An outcome is the tests' own (tests/outcome.h, ob_outcome()): the tuple
+ * An outcome is the tests' own (tests/ext/outcome.h, ob_outcome()): the tuple
  * (ret, address, length, exception type, message, outputs written).
  *
  * Build and run: fuzz/build.sh PYTHON OUT_DIR, or `make fuzz` (README).
@@ -46,7 +46,7 @@ static const char *const call_names[NCALLS] = {
 
 #define OLDBUFFER_NO_COMPAT_NAMES
 #include "oldbuffer.h"
-#include "outcome.h"   /* tests/outcome.h: the tests' outcome tuples */
+#include "outcome.h"   /* tests/ext/outcome.h: the tests' outcome tuples */
 
 /* The two implementations compared: the interpreter's own (through the
  * header's OldBuffer_Native_*) and oldbuffer's. */
@@ -60,182 +60,11 @@ static const ob_impl oldbuffer_impl = {
 };
 
 /* ---------------------------------------------------------------------
- * _fuzzexporter.Exporter: a buffer exporter that misbehaves on request,
- * with the modes (and numbers) of tests/_testoldbuffer.c's Exporter.
+ * _fuzzexporter: the tests' Exporter (tests/ext/exporter.h, a buffer
+ * exporter that misbehaves on request), and two helpers for objects.py
  * ------------------------------------------------------------------- */
 
-enum {
-    EXP_OK, EXP_READONLY, EXP_RAISE, EXP_FAIL_NOEXC, EXP_NULL_BUF,
-    EXP_NEG_LEN, EXP_OK_SET_EXC, EXP_RAISE_TYPE, EXP_RELEASE_RAISES,
-    EXP_RELEASE_REENTERS, EXP_RELEASE_CALLS, EXP_MODES
-};
-
-typedef struct {
-    PyObject_HEAD
-    int mode;
-    int in_release;       /* a release hook is running: do not recurse */
-    Py_ssize_t exports;   /* live exports */
-    Py_ssize_t size;
-    char data[16];
-    PyObject *arg;        /* exception class or hook, or NULL */
-} Exporter;
-
-static PyTypeObject *exporter_type;   /* a heap type, made by fx_init() */
-
-/* Fill a view; the "bad" modes then spoil it as they promise. */
-static int
-exporter_fill(Exporter *self, Py_buffer *view, int flags)
-{
-    int readonly = self->mode == EXP_READONLY;
-
-    if (PyBuffer_FillInfo(view, (PyObject *)self, self->data, self->size,
-                          readonly, flags) < 0) {
-        return -1;
-    }
-    if (self->mode == EXP_NULL_BUF) {
-        view->buf = NULL;
-    }
-    else if (self->mode == EXP_NEG_LEN) {
-        view->len = -1;
-    }
-    return 0;
-}
-
-static int
-exporter_getbuffer(PyObject *op, Py_buffer *view, int flags)
-{
-    Exporter *self = (Exporter *)op;
-
-    switch (self->mode) {
-    case EXP_RAISE:
-        PyErr_SetString(PyExc_ValueError, "exporter refuses");
-        return -1;
-    case EXP_FAIL_NOEXC:
-        return -1;
-    case EXP_RAISE_TYPE:
-        PyErr_SetString(self->arg, "exporter refuses");
-        return -1;
-    default:
-        break;
-    }
-    if (exporter_fill(self, view, flags) < 0) {
-        return -1;
-    }
-    self->exports++;
-    if (self->mode == EXP_OK_SET_EXC) {
-        PyErr_SetString(PyExc_RuntimeError, "exported with an error set");
-    }
-    return 0;
-}
-
-/* Call the hook, never with an exception set (undefined for any Python
- * call); one set before survives unless the hook raises its own. */
-static void
-exporter_call_hook(Exporter *self)
-{
-    PyObject *before = PyErr_GetRaisedException();
-    PyObject *res = PyObject_CallOneArg(self->arg, (PyObject *)self);
-
-    if (res == NULL) {
-        Py_XDECREF(before);
-        return;
-    }
-    Py_DECREF(res);
-    PyErr_SetRaisedException(before);
-}
-
-static void
-exporter_releasebuffer(PyObject *op, Py_buffer *view)
-{
-    Exporter *self = (Exporter *)op;
-    const void *buf;
-    Py_ssize_t len;
-
-    (void)view;
-    self->exports--;
-    if (self->in_release) {
-        return;
-    }
-    self->in_release = 1;
-    if (self->mode == EXP_RELEASE_RAISES) {
-        PyErr_SetString(PyExc_OSError, "release failed");
-    }
-    else if (self->mode == EXP_RELEASE_REENTERS) {
-        (void)OldBuffer_AsReadBuffer(op, &buf, &len);
-    }
-    else if (self->mode == EXP_RELEASE_CALLS && self->arg != NULL) {
-        exporter_call_hook(self);
-    }
-    self->in_release = 0;
-}
-
-/* Exporter(mode, data: bytes, arg=None) */
-static PyObject *
-exporter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
-{
-    Exporter *self;
-    int mode;
-    const char *data;
-    Py_ssize_t size;
-    PyObject *arg = Py_None;
-
-    (void)kwds;
-    if (!PyArg_ParseTuple(args, "iy#|O:Exporter", &mode, &data, &size,
-                          &arg)) {
-        return NULL;
-    }
-    if (mode < 0 || mode >= EXP_MODES
-        || size > (Py_ssize_t)sizeof(self->data)
-        || (mode == EXP_RAISE_TYPE && !PyExceptionClass_Check(arg))) {
-        PyErr_SetString(PyExc_ValueError, "bad Exporter arguments");
-        return NULL;
-    }
-    self = (Exporter *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->mode = mode;
-    self->size = size;
-    memcpy(self->data, data, (size_t)size);
-    self->arg = arg == Py_None ? NULL : Py_NewRef(arg);
-    return (PyObject *)self;
-}
-
-static void
-exporter_dealloc(PyObject *op)
-{
-    PyTypeObject *type = Py_TYPE(op);
-
-    Py_XDECREF(((Exporter *)op)->arg);
-    type->tp_free(op);
-    Py_DECREF(type);   /* instances of a heap type own a reference to it */
-}
-
-static PyObject *
-exporter_exports(PyObject *op, PyObject *unused)
-{
-    (void)unused;
-    return PyLong_FromSsize_t(((Exporter *)op)->exports);
-}
-
-static PyMethodDef exporter_methods[] = {
-    {"exports", exporter_exports, METH_NOARGS, "Number of live exports."},
-    {NULL, NULL, 0, NULL}
-};
-
-static PyType_Slot exporter_slots[] = {
-    {Py_tp_new, (void *)exporter_new},
-    {Py_tp_dealloc, (void *)exporter_dealloc},
-    {Py_tp_methods, exporter_methods},
-    {Py_bf_getbuffer, (void *)exporter_getbuffer},
-    {Py_bf_releasebuffer, (void *)exporter_releasebuffer},
-    {0, NULL}
-};
-
-static PyType_Spec exporter_spec = {
-    "_fuzzexporter.Exporter", (int)sizeof(Exporter), 0, Py_TPFLAGS_DEFAULT,
-    exporter_slots
-};
+#include "exporter.h"   /* tests/ext/exporter.h */
 
 /* read(obj) -> length: OldBuffer_AsReadBuffer, for hooks that re-enter. */
 static PyObject *
@@ -282,15 +111,9 @@ static struct PyModuleDef fx_module = {
 static PyObject *
 fx_init(void)
 {
-    PyObject *m;
+    PyObject *m = PyModule_Create(&fx_module);
 
-    exporter_type = (PyTypeObject *)PyType_FromSpec(&exporter_spec);
-    if (exporter_type == NULL) {
-        return NULL;
-    }
-    m = PyModule_Create(&fx_module);
-    if (m != NULL && PyModule_AddObjectRef(m, "Exporter",
-                                           (PyObject *)exporter_type) < 0) {
+    if (m != NULL && add_exporter(m) < 0) {
         Py_CLEAR(m);
     }
     return m;
@@ -300,7 +123,7 @@ fx_init(void)
  * Outcomes, object state, and what counts as a difference
  * ------------------------------------------------------------------- */
 
-/* Outcome tuple items (tests/outcome.h). */
+/* Outcome tuple items (tests/ext/outcome.h). */
 enum { O_RET, O_ADDR, O_LEN, O_EXC_TYPE, O_EXC_TEXT, O_WRITTEN, O_SIZE };
 
 /* Live exports of obj and of what it views: a call must not change them. */
@@ -347,8 +170,8 @@ exports_of(PyObject *o)
     if (PyByteArray_Check(o)) {
         return ((PyByteArrayObject *)o)->ob_exports;
     }
-    if (PyObject_TypeCheck(o, exporter_type)) {
-        return ((Exporter *)o)->exports;
+    if (PyObject_TypeCheck(o, &ExporterType)) {
+        return ((ExporterObject *)o)->exports;
     }
     if (PyMemoryView_Check(o)) {
         return ((PyMemoryViewObject *)o)->exports;

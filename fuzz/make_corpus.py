@@ -7,7 +7,7 @@ import glob
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# The variant bits of byte 1 (tests/outcome.h).
+# The variant bits of byte 1 (tests/ext/outcome.h).
 NULL_OBJ, NULL_BUF, NULL_LEN, PRESET = 1, 2, 4, 8
 
 SEEDS = {
@@ -41,10 +41,10 @@ for mode in range(7):
     SEEDS["pep688-mode-%d" % mode] = bytes([16, 0, mode]) + b"py688"
 # Every exporter mode, bare (kind 7), and behind a memoryview (kind 8)
 # where the view can be made at all (not over one that refuses).
-for mode in range(11):
+for mode in range(12):
     extra = b"\x01" if mode in (7, 10) else b""
     SEEDS["exporter-mode-%d" % mode] = bytes([7, 0, mode]) + extra + b"data"
-    if mode not in (2, 3, 6, 7):
+    if mode not in (2, 3, 6, 7, 11):
         SEEDS["view-exporter-mode-%d" % mode] = (
             bytes([8, PRESET if mode == 9 else 0, 0, 0, 0, 0, mode]) + extra
             + b"data")

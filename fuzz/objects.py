@@ -17,8 +17,13 @@ import sys
 
 import _fuzzexporter as fx
 
-# Exporter modes, as in fuzz_oldbuffer.c (and tests/_testoldbuffer.c).
-EXPORTER_MODES = 11
+# The modes of the tests' Exporter (tests/ext/exporter.h, EXP_*).  The
+# last, SET_EXC_RELEASE_CLEARS, is never behind a memoryview: memoryview()
+# fails on the exception it leaves set, and dropping the new view runs the
+# release that clears that exception while CPython is still raising it
+# (_Py_CheckFunctionResult then reads a NULL exception: CPython's crash).
+EXPORTER_MODES = 12
+SET_EXC_RELEASE_CLEARS = 11
 RAISE_TYPE, RELEASE_CALLS = 7, 10
 
 TYPECODES = "bBhHiIlLqQfd"
@@ -138,14 +143,19 @@ def hook_collects(e):
 HOOKS = (hook_noop, hook_raises, hook_reenters, hook_collects)
 
 
-def exporter(r):
-    mode = r.byte() % EXPORTER_MODES
+def exporter(r, modes=EXPORTER_MODES):
+    mode = r.byte() % modes
     arg = None
     if mode == RAISE_TYPE:
         arg = EXCEPTION_TYPES[r.byte() % len(EXCEPTION_TYPES)]
     elif mode == RELEASE_CALLS:
         arg = HOOKS[r.byte() % len(HOOKS)]
-    return fx.Exporter(mode, r.rest()[:16], arg)
+    # The Exporter takes its data (16 bytes at most) as a str without NUL:
+    # characters 1-127 keep the input's length, which is what matters.
+    data = "".join(chr(b % 127 + 1) for b in r.rest()[:16])
+    if arg is None:
+        return fx.Exporter(mode, data)
+    return fx.Exporter(mode, data, arg)
 
 
 def memoryview_of(base, r):
@@ -203,7 +213,8 @@ def build(kind, params):
     if kind == 8:
         # A memoryview over a (possibly hostile) exporter.
         shape, data = shaped(params)
-        return memoryview_of(exporter(Reader(data)), shape), False
+        return memoryview_of(exporter(Reader(data), SET_EXC_RELEASE_CLEARS),
+                             shape), False
     if kind == 9:
         return BytesSub(params), True
     if kind == 10:
