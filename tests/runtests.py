@@ -5,6 +5,10 @@
     python3 tests/runtests.py --list       # the interpreters it would use
     python3 tests/runtests.py --only 3.12 --only pypy   # a subset
     python3 tests/runtests.py --no-suites  # the differential matrix only
+    python3 tests/runtests.py --no-suites --save-outcomes DIR
+                                           # and each interpreter's outcomes
+                                           # in DIR/<tag>.json (compare two
+                                           # such DIRs: compare_outcomes.py)
 
 Interpreters come from two places:
   * pyenv: every ~/.pyenv/versions/<X.Y.Z>/bin/python (2.7, 3.6 ... 3.13);
@@ -41,15 +45,35 @@ import harness  # noqa: E402
 from harness import say  # noqa: E402
 
 
-def run_differential(interp, verbose):
+def outcomes_file(interp):
+    """Where test_oldbuffer.py writes this interpreter's outcomes, as
+    (its side's path, the host's path)."""
+    name = "outcomes-%s.json" % interp.tag
+    if interp.where == "chroot":
+        return ("/oldbuffer/build/" + name, os.path.join(
+            harness.chroot_root(), "oldbuffer", "build", name))
+    path = os.path.join(harness.TOP, "build", name)
+    return path, path
+
+
+def run_differential(interp, verbose, save_outcomes=None):
     out = interp.path("build", interp.tag)
     argv = ["sh", interp.path("tests", "run_one.sh"), interp.python,
             out] + interp.options
+    side_file, host_file = outcomes_file(interp)
+    if save_outcomes:
+        # (Through env(1): the chroot starts from an empty environment.)
+        argv = ["env", "OLDBUFFER_OUTCOMES=" + side_file] + argv
+        if os.path.exists(host_file):
+            os.remove(host_file)
     env = dict(os.environ)
     if verbose:
         env["OLDBUFFER_VERBOSE"] = "2"
     t0 = time.time()
     code, output = harness.run(interp.argv(argv), timeout=900, env=env)
+    if save_outcomes and os.path.exists(host_file):
+        shutil.copy(host_file,
+                    os.path.join(save_outcomes, interp.tag + ".json"))
     result = None
     for line in output.splitlines():
         if line.startswith("OLDBUFFER-RESULT "):
@@ -115,6 +139,10 @@ def main():
                     help="do not create or use the sid chroot")
     ap.add_argument("--no-suites", action="store_true")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--save-outcomes", metavar="DIR",
+                    help="write each interpreter's differential outcomes "
+                         "to DIR/<tag>.json (tests/compare_outcomes.py "
+                         "compares two such directories)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
@@ -148,6 +176,10 @@ def main():
         return 0
 
     passed = failed = nskipped = 0
+    if args.save_outcomes:
+        args.save_outcomes = os.path.abspath(args.save_outcomes)
+        if not os.path.isdir(args.save_outcomes):
+            os.makedirs(args.save_outcomes)
     if not args.suite:
         for problem in build_abi3():
             failed += 1
@@ -155,7 +187,8 @@ def main():
         say("== differential matrix on %d interpreters (%d at a time)"
             % (len(interps), args.jobs))
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            jobs = [(i, pool.submit(run_differential, i, args.verbose))
+            jobs = [(i, pool.submit(run_differential, i, args.verbose,
+                                    args.save_outcomes))
                     for i in interps]
             for interp, job in jobs:
                 code, output, result, secs = job.result()
@@ -166,6 +199,10 @@ def main():
                     say(output[-6000:])
                     continue
                 ok = result["failures"] == 0 and code == 0
+                if args.save_outcomes and not result.get("snapshot"):
+                    ok = False
+                    failed += 1
+                    say("FAIL %s: no outcomes saved" % interp.tag)
                 passed += (result["tests"] - result["failures"]
                            - result["skipped"])
                 failed += result["failures"] + (0 if code == 0 or
@@ -173,12 +210,14 @@ def main():
                 nskipped += result["skipped"]
                 say("%s %-10s %-6s Python %-18s %4d tests, %4d differential"
                     " cases, %d object kinds x 4 calls, impl=%s, %d abi3"
-                    " cases%s (%.0f s)"
+                    " cases%s%s (%.0f s)"
                     % ("PASS" if ok else "FAIL", interp.tag, interp.where,
                        result["python"], result["tests"],
                        result["differential"], result["kinds"],
                        result["impl"], result["abi3"],
-                       ", numpy" if result["numpy"] else "", secs))
+                       ", numpy" if result["numpy"] else "",
+                       ", %d outcomes saved" % result["snapshot"]
+                       if result.get("snapshot") else "", secs))
                 if not ok or args.verbose:
                     say(output[-20000:])
 

@@ -14,8 +14,15 @@ reference count is unchanged; once as a plain call, once with an
 exception already set (then also whether the exception left is that very
 one).  On a debug build a call may abort the interpreter
 (_Py_CheckSlotResult): such cases run in a forked child, and ours must
-abort exactly where the interpreter's own does, with the same message.  Outcomes that follow from the documented
-semantics are also pinned independently of the native functions.
+abort exactly where the interpreter's own does, with the same message.
+Outcomes that follow from the documented semantics are also pinned
+independently of the native functions.
+
+With $OLDBUFFER_OUTCOMES set to a file name, every differential case's
+outcome of oldbuffer's calls is also written there as JSON (see
+OutcomeSnapshot; `tests/runtests.py --save-outcomes DIR` and
+tests/compare_outcomes.py): two versions of the header behave alike
+where their snapshots are identical.
 """
 from __future__ import print_function
 
@@ -26,6 +33,7 @@ import gc
 import json
 import mmap
 import os
+import re
 import sys
 import tempfile
 import unittest
@@ -422,6 +430,71 @@ CHECK_LEAVES_EXCEPTION = frozenset([
 ])
 
 
+class OutcomeSnapshot(object):
+    """Every differential case's outcome of oldbuffer's calls, by case,
+    in a form two runs (two processes, two builds) can compare: a pointer
+    is written as its distance from the interpreter's own pointer (and,
+    for bytes and bytearray, from the object's data), never as an
+    address; hexadecimal addresses in messages are masked."""
+
+    def __init__(self, path):
+        self.path = path
+        self.cases = {}
+
+    @staticmethod
+    def text(message):
+        if message is None:
+            return None
+        return re.sub(r"0x[0-9a-fA-F]+", "0x?", str(message))
+
+    def pointer(self, ours, native, obj):
+        if ours is None or ours == "unstable":
+            return ours
+        where = {}
+        if isinstance(native, int) or (PY2 and isinstance(native, long)):  # noqa: F821
+            where["from_native"] = ours - native
+        try:
+            where["from_data"] = ours - M.data_address(obj)
+        except TypeError:
+            pass   # (not bytes or bytearray: no address of its own)
+        return where
+
+    def record(self, key, ours, native=None, obj=None, compat=None):
+        """ours: an outcome tuple, or the first line of an abort."""
+        if not isinstance(ours, tuple):
+            entry = {"aborts": self.text(ours)}
+        else:
+            ret, addr, length, etype, emsg, written = ours[:6]
+            entry = {"ret": ret,
+                     "pointer": self.pointer(addr, native and native[1],
+                                             obj),
+                     "length": length,
+                     "exception": etype and etype.__name__,
+                     "message": self.text(emsg),
+                     "written": written,
+                     "preset_left": list(ours[6:])}
+            if compat is not None:
+                entry["compat_same"] = compat == ours
+        self.cases[key] = entry
+
+    def save(self):
+        with open(self.path, "w") as f:
+            json.dump({"python": sys.version.split()[0]
+                       + (" pypy" if PYPY else "")
+                       + (" debug" if DEBUG_BUILD else ""),
+                       "impl": M.IMPL, "cases": self.cases}, f,
+                      indent=1, sort_keys=True)
+            f.write("\n")
+
+
+SNAPSHOT = (OutcomeSnapshot(os.environ["OLDBUFFER_OUTCOMES"])
+            if os.environ.get("OLDBUFFER_OUTCOMES") else None)
+
+
+def snapshot_key(module, what, name, how):
+    return "%s %s %s how=%d" % (module.__name__, what, name, how)
+
+
 class DifferentialMixin(object):
     module = None
 
@@ -430,6 +503,9 @@ class DifferentialMixin(object):
         name must abort the same way."""
         for impl in (OLDBUFFER, COMPAT):
             ours = outcome_in_child(self.module, what, impl, factory(), how)
+            if SNAPSHOT is not None and impl == OLDBUFFER:
+                SNAPSHOT.record(snapshot_key(self.module, what, name, how),
+                                ours or "returns")
             self.assertEqual(ours, native, "%s on %s how=%d: oldbuffer %s, "
                              "native aborts: %s" % (what, name, how,
                                                     ours or "returns",
@@ -458,6 +534,9 @@ class DifferentialMixin(object):
             ours = ours[:1] + ("unstable",) + ours[2:]
             compat = compat[:1] + ("unstable",) + compat[2:]
         after = None if PYPY else sys.getrefcount(obj)
+        if SNAPSHOT is not None:
+            SNAPSHOT.record(snapshot_key(self.module, what, name, how),
+                            ours, native, obj, compat)
         self.assertEqual(
             ours, native,
             "%s on %s how=%d: oldbuffer %s != native %s"
@@ -516,6 +595,9 @@ class NullArguments(unittest.TestCase):
                             NULL_BUF | PRESET_EXC, NULL_OBJ | PRESET_EXC):
                     ours = outcome(module, what, OLDBUFFER, b"abc", how)
                     native = outcome(module, what, NATIVE, b"abc", how)
+                    if SNAPSHOT is not None:
+                        SNAPSHOT.record(snapshot_key(module, what, "null",
+                                                     how), ours, native)
                     self.assertEqual(ours, native, (what, how))
                     STATS["differential"] += 1
 
@@ -792,6 +874,9 @@ def main():
         "impl": M.IMPL,
         "numpy": numpy is not None,
     }
+    if SNAPSHOT is not None:
+        SNAPSHOT.save()
+        summary["snapshot"] = len(SNAPSHOT.cases)
     print("OLDBUFFER-RESULT " + json.dumps(summary, sort_keys=True))
     for f in _TEMPFILES:
         f.close()
