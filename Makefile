@@ -1,5 +1,6 @@
-# oldbuffer -- make targets.  The product is include/oldbuffer.h alone;
-# everything here builds or checks things around it.
+# oldbuffer -- make targets.  The product is the headers of include/
+# (oldbuffer.h, and oldbuffer_lifetime.h, which it includes for the
+# lifetime-safe mode); everything here builds or checks things around them.
 #
 #   make example   build and run the example legacy extension on the
 #                  newest interpreter present (README's first command)
@@ -72,14 +73,15 @@ clean:
 	rm -rf build
 
 # ---------------------------------------------------------------------
-# Installing for build systems (issue 5; examples/build-systems/)
+# Installing for build systems (examples/build-systems/)
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=staging dir]
-#       $(INCLUDEDIR)/oldbuffer.h, and oldbuffer.pxd (Cython)
+#       $(INCLUDEDIR)/: every include/*.h, and oldbuffer.pxd (Cython)
 #       $(DATADIR)/pkgconfig/oldbuffer.pc            (pkg-config, Meson)
 #       $(DATADIR)/cmake/oldbuffer/oldbufferConfig*.cmake
 #                                   (find_package(oldbuffer CONFIG))
-#     A header is architecture-independent: share/, as pybind11 does.
+#     The .pc and CMake files are architecture-independent: share/, as
+#     pybind11 does.
 #   make uninstall    the same variables
 #   make wheel        the `oldbuffer` Python package (get_include()) in
 #                     build/dist, offline with the installed setuptools
@@ -87,11 +89,15 @@ PREFIX ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 OB_CMAKEDIR = $(DATADIR)/cmake/oldbuffer
+# Every header: oldbuffer.h includes the others itself, from its own
+# directory, so they are installed side by side.
+OB_HEADERS = $(notdir $(wildcard include/*.h))
 OB_VERSION_PART = $(shell sed -n \
 	's/^.define OLDBUFFER_VERSION_$(1) *\([0-9][0-9]*\).*/\1/p' \
 	include/oldbuffer.h)
 OB_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' \
 	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	-e 's|@HEADERS@|$(OB_HEADERS)|g' \
 	-e 's|@VERSION_MAJOR@|$(call OB_VERSION_PART,MAJOR)|g' \
 	-e 's|@VERSION_MINOR@|$(call OB_VERSION_PART,MINOR)|g' \
 	-e 's|@VERSION@|$(call OB_VERSION_PART,MAJOR).$(call \
@@ -101,7 +107,7 @@ OB_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' \
 install:
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/pkgconfig \
 		$(DESTDIR)$(OB_CMAKEDIR)
-	install -m 644 include/oldbuffer.h $(DESTDIR)$(INCLUDEDIR)/oldbuffer.h
+	install -m 644 $(addprefix include/,$(OB_HEADERS)) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 python/oldbuffer/__init__.pxd \
 		$(DESTDIR)$(INCLUDEDIR)/oldbuffer.pxd
 	$(OB_SUBST) oldbuffer.pc.in >$(DESTDIR)$(DATADIR)/pkgconfig/oldbuffer.pc
@@ -111,7 +117,7 @@ install:
 		>$(DESTDIR)$(OB_CMAKEDIR)/oldbufferConfigVersion.cmake
 
 uninstall:
-	rm -f $(DESTDIR)$(INCLUDEDIR)/oldbuffer.h \
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(OB_HEADERS)) \
 		$(DESTDIR)$(INCLUDEDIR)/oldbuffer.pxd \
 		$(DESTDIR)$(DATADIR)/pkgconfig/oldbuffer.pc \
 		$(DESTDIR)$(OB_CMAKEDIR)/oldbufferConfig.cmake \

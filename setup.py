@@ -1,14 +1,16 @@
-"""Build the `oldbuffer` Python package: oldbuffer.h for build systems.
+"""Build the `oldbuffer` Python package: oldbuffer's headers for build systems.
 
     python3 -m pip install --no-build-isolation .    (offline: uses the
                                                       installed setuptools)
     python3 -m pip wheel --no-build-isolation --no-deps -w dist .
 
-The package (python/oldbuffer/) is pure Python; the header it serves is
-copied from include/oldbuffer.h at build time, so git holds one copy.  Its
-version is the header's OLDBUFFER_VERSION_*.  Works with setuptools 40.8
+The package (python/oldbuffer/) is pure Python; the headers it serves
+(every include/*.h: oldbuffer.h and the ones it includes) are copied from
+include/ at build time, so git holds one copy.  Its version is
+oldbuffer.h's OLDBUFFER_VERSION_*.  Works with setuptools 40.8
 and later (Debian's python3-setuptools, or the one in a pyenv Python).
 """
+import glob
 import os
 import re
 
@@ -16,6 +18,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HEADER = os.path.join("include", "oldbuffer.h")
+HEADERS = sorted(glob.glob(os.path.join("include", "*.h")))
 
 
 def header_version():
@@ -27,18 +30,19 @@ def header_version():
 
 
 class build_py_with_header(build_py):
-    """build_py, plus include/oldbuffer.h into oldbuffer/include/."""
+    """build_py, plus every include/*.h into oldbuffer/include/."""
 
     def run(self):
         build_py.run(self)
         dest = os.path.join(self.build_lib, "oldbuffer", "include")
         self.mkpath(dest)
-        self.copy_file(HEADER, dest)
+        for header in HEADERS:
+            self.copy_file(header, dest)
 
     def get_outputs(self, include_bytecode=1):
         return build_py.get_outputs(self, include_bytecode) + [
             os.path.join(self.build_lib, "oldbuffer", "include",
-                         "oldbuffer.h")]
+                         os.path.basename(header)) for header in HEADERS]
 
 
 setup(

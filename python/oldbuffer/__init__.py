@@ -28,8 +28,8 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _header_dir():
-    # An installed package carries the header in include/ (setup.py copies
-    # it there at build time).  A source checkout -- PYTHONPATH=python, or
+    # An installed package carries the headers in include/ (setup.py
+    # copies every include/*.h there at build time).  A source checkout -- PYTHONPATH=python, or
     # an editable install -- has only the repository's include/.
     candidates = (os.path.join(_HERE, "include"),
                   os.path.join(os.path.dirname(os.path.dirname(_HERE)),
@@ -42,7 +42,8 @@ def _header_dir():
 
 
 def get_include():
-    """The directory holding oldbuffer.h (for -I / include_dirs)."""
+    """The directory holding oldbuffer.h and the headers it includes
+    (for -I / include_dirs)."""
     return _header_dir()
 
 

@@ -27,7 +27,13 @@ imported, and its functions checked by check_legacysum.py:
 
 First it builds the `oldbuffer` Python package (sdist, then a wheel from
 the sdist, with the host's Debian setuptools, offline) and `make install`s
-into temporary prefixes: every route uses those, as a user would.  Two
+into temporary prefixes: every route uses those, as a user would.  Each
+way of delivering the headers -- the wheel, get_include(), make install
+(and uninstall), pkg-config, the installed and the vendored CMake
+package -- must give every include/*.h, byte for byte, in the one
+directory a build adds with -I (oldbuffer.h includes the others from
+there), and a lifetime-safe build (which needs them) compiles through
+get_include() and pkg-config.  Two
 negative checks prove the routes are not vacuous: on 3.13 the same sources
 fail to compile without oldbuffer.h.  Builds run two at a time, once per
 route and interpreter, in a private copy of the files they need under
@@ -62,6 +68,9 @@ SOURCES = ["Makefile", "include", "python", "cmake", "oldbuffer.pc.in",
 WORK = "work"
 EXAMPLES = os.path.join("examples", "build-systems")
 HEADER = os.path.join(harness.INCLUDE, "oldbuffer.h")
+# Every header of the product: each route must deliver all of them.
+HEADERS = sorted(os.path.basename(h) for h in
+                 glob.glob(os.path.join(harness.INCLUDE, "*.h")))
 # The host's Debian python3 (tools/install-deps.sh: pip, setuptools) builds
 # the Python package; pyenv's 3.12+ get Debian's setuptools wheel.
 BUILD_PYTHON = "/usr/bin/python3"
@@ -168,6 +177,51 @@ def job_dir(side, interp, route):
     return (os.path.join(root, "src"), os.path.join(root, "out"))
 
 
+def header_problems(directory):
+    """What is wrong with directory (as this script sees it) as the home
+    of every include/*.h: [] when each is there, identical."""
+    problems = []
+    for name in HEADERS:
+        path = os.path.join(directory, name)
+        if not os.path.isfile(path):
+            problems.append("%s is missing" % path)
+            continue
+        with open(path, "rb") as f, \
+                open(os.path.join(harness.INCLUDE, name), "rb") as g:
+            if f.read() != g.read():
+                problems.append("%s differs from include/%s" % (path, name))
+    return problems
+
+
+def check_headers(directory, what):
+    problems = header_problems(directory)
+    if problems:
+        raise Failed("%s: not every include/*.h (%s):\n%s" % (
+            what, " ".join(HEADERS), "\n".join(problems)))
+
+
+# Compiles only if OLDBUFFER_LIFETIME_SAFE finds everything it includes.
+LIFETIME_SOURCE = """\
+#define OLDBUFFER_LIFETIME_SAFE
+#include "oldbuffer.h"
+int (*keep_read)(PyObject *, const void **, Py_ssize_t *) =
+    PyObject_AsReadBuffer;
+"""
+
+
+def check_lifetime_compiles(flags, what):
+    """A lifetime-safe translation unit compiles on the host with flags
+    (the route's -I) and the host python3's own headers."""
+    root = fresh_dir(HOST, "lifetime-" + re.sub(r"\W+", "-", what))
+    src = os.path.join(root, "lifetime.c")
+    with open(src, "w") as f:
+        f.write(LIFETIME_SOURCE)
+    inc = step(HOST, [BUILD_PYTHON, "-c", "import sysconfig; "
+                      "print(sysconfig.get_paths()['include'])"]).strip()
+    step(HOST, ["cc", "-std=c99", "-fsyntax-only", "-Wall", "-Wextra",
+                "-Werror"] + flags + ["-I" + inc, src])
+
+
 def check_module(side, python, out, env=None, module="legacysum"):
     src = side.path(EXAMPLES, "check_legacysum.py")
     return step(side, [python, src, out, "--module", module, "--version",
@@ -195,12 +249,12 @@ def build_wheel():
     if len(wheels) != 1:
         raise Failed("expected one oldbuffer-%s wheel in %s, got %r"
                      % (VERSION, dist, wheels))
+    unpacked = fresh_dir(HOST, "wheel-unpacked")
     with zipfile.ZipFile(wheels[0]) as whl:
-        packaged = whl.read("oldbuffer/include/oldbuffer.h")
         names = whl.namelist()
-    with open(HEADER, "rb") as f:
-        if packaged != f.read():
-            raise Failed("the wheel's oldbuffer.h differs from include/")
+        whl.extractall(unpacked)
+    check_headers(os.path.join(unpacked, "oldbuffer", "include"),
+                  "the wheel's oldbuffer/include/")
     if "oldbuffer/__init__.pxd" not in names:
         raise Failed("the wheel lacks oldbuffer/__init__.pxd: %r" % names)
     return wheels[0]
@@ -228,8 +282,9 @@ def check_pip_install_and_cli():
                            "import oldbuffer; print(oldbuffer.get_include())"],
                     env={"PYTHONPATH": os.path.join(harness.TOP, "python")})
     problems = []
-    if got != inc or not os.path.isfile(os.path.join(got, "oldbuffer.h")):
+    if got != inc:
         problems.append("--include-dir printed %r, want %r" % (got, inc))
+    problems += header_problems(got)
     if "-I" + inc not in includes or "-include" in includes:
         problems.append("--includes printed %r" % includes)
     if not any(f.startswith("-I") and f != "-I" + inc and
@@ -244,6 +299,8 @@ def check_pip_install_and_cli():
         problems.append("get_include() from the checkout: %r" % checkout)
     if problems:
         raise Failed("\n".join(problems))
+    check_lifetime_compiles([f for f in includes if f == "-I" + inc],
+                            "get_include()")
 
 
 # A checkout of the package under a directory whose name needs quoting in
@@ -262,7 +319,7 @@ int (*keep)(PyObject *) = use;
 
 
 def cli_checkout():
-    """python/oldbuffer and include/oldbuffer.h, as in a source checkout,
+    """python/oldbuffer and include/, as in a source checkout,
     under CLI_DIR (made once): the directory, as the host sees it."""
     root = HOST.host_path(WORK, "cli", CLI_DIR)
     if not os.path.isdir(root):
@@ -270,9 +327,8 @@ def cli_checkout():
                         os.path.join(root, "python", "oldbuffer"),
                         ignore=shutil.ignore_patterns("__pycache__",
                                                       "*.pyc"))
-        os.makedirs(os.path.join(root, "include"))
-        shutil.copy2(HOST.host_path("include", "oldbuffer.h"),
-                     os.path.join(root, "include"))
+        shutil.copytree(HOST.host_path("include"),
+                        os.path.join(root, "include"))
         with open(os.path.join(root, "use.c"), "w") as f:
             f.write(CLI_SOURCE)
     return root
@@ -380,7 +436,9 @@ def make_install(side):
     prefix = fresh_dir(side, "prefix")
     step(side, ["make", "-s", "-C", side.base, "install",
                 "PREFIX=" + prefix])
-    for rel in ("include/oldbuffer.h", "include/oldbuffer.pxd",
+    check_headers(side.host_path(WORK, "prefix", "include"),
+                  "make install (%s)" % side.where)
+    for rel in ("include/oldbuffer.pxd",
                 "share/pkgconfig/oldbuffer.pc",
                 "share/cmake/oldbuffer/oldbufferConfig.cmake",
                 "share/cmake/oldbuffer/oldbufferConfigVersion.cmake"):
@@ -399,12 +457,22 @@ def check_destdir_and_pkgconfig(prefix):
         pc = f.read()
     if "includedir=/usr/include\n" not in pc or stage in pc:
         raise Failed("oldbuffer.pc staged with DESTDIR:\n" + pc)
+    check_headers(os.path.join(stage, "usr", "include"),
+                  "make install DESTDIR=...")
+    step(HOST, ["make", "-s", "-C", HOST.base, "uninstall", "PREFIX=/usr",
+                "DESTDIR=" + stage])
+    left = [os.path.join(d, f) for d, _, files in os.walk(stage)
+            for f in files]
+    if left:
+        raise Failed("make uninstall DESTDIR=... left %r" % left)
     env = {"PKG_CONFIG_PATH": os.path.join(prefix, "share", "pkgconfig")}
     cflags = step(HOST, ["pkg-config", "--cflags", "oldbuffer"], env=env)
     version = step(HOST, ["pkg-config", "--modversion", "oldbuffer"],
                    env=env)
     if cflags.split() != ["-I" + os.path.join(prefix, "include")]:
         raise Failed("pkg-config --cflags oldbuffer: %r" % cflags)
+    check_headers(cflags.split()[0][2:], "pkg-config --cflags")
+    check_lifetime_compiles(cflags.split(), "pkg-config")
     if version.strip() != VERSION:
         raise Failed("pkg-config --modversion oldbuffer: %r" % version)
 
@@ -438,6 +506,65 @@ def check_cmake_versions(prefix):
                 request, "refused" if ok else "accepted", out[-1500:]))
     if wrong:
         raise Failed("\n".join(wrong))
+
+
+# Prints the include directory of the oldbuffer target: installed
+# (find_package) or vendored (add_subdirectory, OLDBUFFER_DIR).
+CMAKE_INCLUDE_PROBE = """\
+cmake_minimum_required(VERSION 3.17)
+project(include_probe NONE)
+if(OLDBUFFER_DIR)
+    add_subdirectory("${OLDBUFFER_DIR}" oldbuffer)
+    get_target_property(inc oldbuffer INTERFACE_INCLUDE_DIRECTORIES)
+    string(REGEX REPLACE "^[$]<BUILD_INTERFACE:(.*)>$" "\\\\1" inc "${inc}")
+else()
+    find_package(oldbuffer CONFIG REQUIRED)
+    get_target_property(inc oldbuffer::oldbuffer
+                        INTERFACE_INCLUDE_DIRECTORIES)
+endif()
+message(STATUS "oldbuffer include: [${inc}]")
+"""
+
+
+def cmake_include_dir(root, *defines):
+    """The include directory CMAKE_INCLUDE_PROBE prints: (dir or None,
+    output)."""
+    with open(os.path.join(root, "CMakeLists.txt"), "w") as f:
+        f.write(CMAKE_INCLUDE_PROBE)
+    code, out = HOST.run(["cmake", "-S", root, "-B",
+                          os.path.join(root, "b")] + list(defines))
+    m = re.search(r"oldbuffer include: \[(.*)\]", out)
+    return (m.group(1) if code == 0 and m else None), out
+
+
+def check_cmake_headers(prefix):
+    """Both CMake packages give the directory of every include/*.h, and
+    find_package() refuses an installation that lacks any of them."""
+    installed, out = cmake_include_dir(fresh_dir(HOST, "cmake-inc"),
+                                       "-DCMAKE_PREFIX_PATH=" + prefix)
+    if installed is None:
+        raise Failed("find_package(oldbuffer): no include directory\n"
+                     + out[-1500:])
+    check_headers(installed, "find_package(oldbuffer) include directory")
+    vendored, out = cmake_include_dir(fresh_dir(HOST, "cmake-sub"),
+                                      "-DOLDBUFFER_DIR=" + HOST.path())
+    if vendored is None:
+        raise Failed("add_subdirectory(oldbuffer): no include directory\n"
+                     + out[-1500:])
+    check_headers(vendored, "add_subdirectory(oldbuffer) include directory")
+    for name in HEADERS:
+        broken = fresh_dir(HOST, "broken-prefix")
+        step(HOST, ["make", "-s", "-C", HOST.base, "install",
+                    "PREFIX=" + broken])
+        os.remove(os.path.join(broken, "include", name))
+        found, out = cmake_include_dir(fresh_dir(HOST, "cmake-broken"),
+                                       "-DCMAKE_PREFIX_PATH=" + broken)
+        # (CMake wraps the message: any white space between the words.)
+        if found is not None or not re.search(
+                r"/%s\s+is\s+missing" % re.escape(name), out):
+            raise Failed("find_package(oldbuffer) without %s: %s\n%s" % (
+                name, "accepted" if found else "no reason given",
+                out[-1500:]))
 
 
 # ---------------------------------------------------------------------
@@ -703,10 +830,14 @@ def run_suite():
                      % HOST.path(WORK, "prefix"), make_install, HOST)
     if prefix is None:
         return tally.finish()
-    attempt(tally, "make install DESTDIR=..., pkg-config --cflags "
-            "--modversion oldbuffer", check_destdir_and_pkgconfig, prefix)
+    attempt(tally, "make install DESTDIR=... and uninstall, pkg-config "
+            "--cflags --modversion oldbuffer, a lifetime-safe compile "
+            "through it", check_destdir_and_pkgconfig, prefix)
     attempt(tally, "CMake package: find_package(oldbuffer <version>) rules",
             check_cmake_versions, prefix)
+    attempt(tally, "CMake packages, installed and vendored: every "
+            "include/*.h (%s); find_package() refuses an installation "
+            "lacking any" % " ".join(HEADERS), check_cmake_headers, prefix)
     CHROOT_UNAVAILABLE = prepare_chroot(tally)
 
     jobs = route_jobs(tally)
