@@ -13,9 +13,9 @@ holds a fresh copy of the tree at /oldbuffer.  A suite:
   * stays within a few minutes on this 2-core machine (bound every fuzz
     or stress run).
 Run one alone with `python3 tests/suites/suite_<name>.py`; it then prepares
-the chroot itself (harness.ensure_chroot()).  The paths below (TESTS, EXT,
-FIXTURES) are the one place that knows the layout of tests/ (see
-tests/README.md).
+the chroot itself (harness.ensure_chroot()).  TESTS, EXT, SUITES and
+FIXTURES below name the folders of tests/ (tests/README.md says what each
+holds).
 """
 from __future__ import print_function
 

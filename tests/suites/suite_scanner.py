@@ -48,7 +48,8 @@ from harness import say  # noqa: E402
 
 TOP = harness.TOP
 SOURCE = os.path.join("tools", "oldbuffer-scan.c")
-FIXTURES = os.path.join("tests", "fixtures", "scanner")
+# Relative to TOP, where the scanner runs: its reports name them so.
+FIXTURES = os.path.relpath(os.path.join(harness.FIXTURES, "scanner"), TOP)
 OUT = os.path.join(TOP, "build", "scanner")
 WARN = ["-Wall", "-Wextra", "-Werror", "-Wconversion", "-pedantic"]
 
