@@ -42,9 +42,9 @@ SIZE = 4096
 WORKLOADS = (1, 16)   # objects in turn
 MODE_KINDS = ("bytes", "bytearray", "memoryview", "array.array", "mmap")
 
-# The speed targets (README, Performance).  bytes and bytearray: As*Buffer at most 0.5x
-# native and within 2x of the limit.  Everything else (and
-# CheckReadBuffer on bytes/bytearray): at most 1.05x native.
+# The speed targets (README, Performance).  bytes and bytearray:
+# As*Buffer at most 0.5x native and within 2x of the limit.  Everything
+# else (and CheckReadBuffer on bytes/bytearray): at most 1.05x native.
 FAST_KINDS = ("bytes", "bytearray")
 
 
