@@ -224,9 +224,16 @@ def main():
     if not args.only and not args.no_suites:
         suites = sorted(glob.glob(os.path.join(harness.SUITES,
                                                "suite_*.py")))
+        names = dict((re.sub(r"^suite_|\.py$", "", os.path.basename(s)), s)
+                     for s in suites)
         if args.suite:
-            suites = [s for s in suites if re.sub(
-                r"^suite_|\.py$", "", os.path.basename(s)) in args.suite]
+            suites = [names[n] for n in args.suite if n in names]
+        # A suite asked for but not there, or no suite at all (a moved
+        # folder), must not pass as "nothing failed".
+        for name in [n for n in args.suite if n not in names] or (
+                [] if names else ["(none in %s)" % harness.SUITES]):
+            failed += 1
+            say("FAIL no suite %s" % name)
         for path in suites:
             name = os.path.basename(path)
             say("== %s" % name)
