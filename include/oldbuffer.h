@@ -35,17 +35,12 @@
  * its procs, on every version, with the same initializer:
  *
  *   static const OldBuffer_LegacyProcs my_procs = {
- *       my_getreadbuffer, my_getwritebuffer, my_getsegcount,
- *       my_getcharbuffer
- *   };
- *   if (OldBuffer_SetLegacyProcs(&MyType, &my_procs) < 0) ...  (before
- *   PyType_Ready where possible; on PyPy it must be before)
+ *       my_getreadbuffer, my_getwritebuffer, my_getsegcount, my_getcharbuffer
+ *   };   ... OldBuffer_SetLegacyProcs(&MyType, &my_procs) ... (0 or -1;
+ *   before PyType_Ready where possible, on PyPy it must be)
  *
- * Then the four calls apply Python 2.7's rules to the type (in this
- * translation unit), and Python code sees it through the new protocol,
- * one proc per request: read-only requests run bf_getreadbuffer (or
- * bf_getcharbuffer), writable ones bf_getwritebuffer.  README.md,
- * "Legacy exporters", has the details.
+ * The four calls apply 2.7's rules to it, and the new protocol runs one
+ * proc per request (README.md, "Legacy exporters").
  *
  * SEMANTICS (exact to the interpreter's own functions; tests/ prove it)
  *
@@ -106,11 +101,8 @@
  * Python 3 (limited API 3.10+).  Not for free-threaded builds (audit,
  * lifetime-safe); modes keep state per translation unit, for one GIL.
  *
- * VERSION HISTORY
- *
- *   0.1.0  The four calls on CPython 2.7, 3.6-3.15 and PyPy 3; fast
- *          paths for bytes and bytearray; legacy exporters; the audit,
- *          lifetime-safe and Python 2 text modes.
+ * VERSION HISTORY: 0.1.0, the four calls on CPython 2.7, 3.6-3.15 and
+ * PyPy 3, legacy exporters, the audit, lifetime-safe and text modes.
  *
  * LICENCE (0BSD)
  *
@@ -265,13 +257,9 @@ extern "C" {
  * Shared helpers
  * ------------------------------------------------------------------- */
 
-/* Which call is made: the index of the legacy rule, the audit's name and
- * the kind of export (PyBUF_WRITABLE for a write). */
-enum {
-    OLDBUFFER_CALL_CHAR = 0,
-    OLDBUFFER_CALL_READ = 1,
-    OLDBUFFER_CALL_WRITE = 2
-};
+/* Which call is made (an index: the legacy rule's message, the audit's
+ * name); a write exports PyBUF_WRITABLE, the others PyBUF_SIMPLE. */
+enum { OLDBUFFER_CALL_CHAR, OLDBUFFER_CALL_READ, OLDBUFFER_CALL_WRITE };
 
 /* How a call was answered: the modes look further only at memory that
  * can move once the call returns. */
@@ -281,6 +269,20 @@ typedef enum {
     OLDBUFFER_BY_BYTES = 1,       /* an exact bytes: fixed memory */
     OLDBUFFER_BY_BYTEARRAY = 2    /* an exact bytearray's storage */
 } oldbuffer_answer;
+
+/* Defines a char or read call (const char ** or const void ** buffer)
+ * over its untyped form, a call of p that returns < 0 on failure. */
+#define OLDBUFFER_DEFINE_TYPED(inline, name, type, params, untyped) \
+    inline int \
+    name params \
+    { \
+        void *p = OLDBUFFER_NULL; \
+        if (untyped < 0) { \
+            return -1; \
+        } \
+        *buffer = OLDBUFFER_CAST(type *, p); \
+        return 0; \
+    }
 
 /* CPython's null_error(): never replace an exception already set. */
 OLDBUFFER_INLINE int
@@ -293,14 +295,28 @@ oldbuffer_null_error(void)
     return -1;
 }
 
-/* CPython 3's write error, whatever made the write call fail.  (The str
- * is made at each raise, as CPython does: one kept would belong to one
- * interpreter.) */
+/* CPython 3's write error, whatever made the write call fail (the str
+ * made at each raise, as CPython: one kept would outlive its interpreter). */
 OLDBUFFER_INLINE int
 oldbuffer_write_failed(void)
 {
     PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object");
     return -1;
+}
+
+
+/* The calls' common currency is void *; the char and read calls hand
+ * the pointer back to their caller as const again. */
+OLDBUFFER_INLINE void *
+oldbuffer_unconst(const void *p)
+{
+    union {
+        const void *c;
+        void *v;
+    } u;
+
+    u.c = p;
+    return u.v;
 }
 
 
@@ -811,17 +827,6 @@ oldbuffer_legacy_check(PyObject *obj, const OldBuffer_LegacyProcs *pb)
 /* --- Python 2.7: the legacy rules for every object ------------------ */
 #if defined(OLDBUFFER_IMPL_PY2)
 
-OLDBUFFER_ALWAYS_INLINE oldbuffer_answer
-oldbuffer_fast_path(PyObject *obj, int call, void **buffer,
-                    Py_ssize_t *buffer_len)
-{
-    (void)obj;
-    (void)call;
-    (void)buffer;
-    (void)buffer_len;
-    return OLDBUFFER_BY_EXPORT;
-}
-
 OLDBUFFER_INLINE int
 oldbuffer_impl_export(PyObject *obj, int call, void **buffer,
                       Py_ssize_t *buffer_len)
@@ -840,50 +845,29 @@ oldbuffer_impl_check(PyObject *obj)
 
 
 /* --- PyPy 3, and CPython 3 under a limited API < 3.11: native -------
- *
- * PyPy's cpyext implements the four calls and keeps declaring them, with
- * its own messages ("expected an object with a buffer interface"); it
- * dereferences NULL arguments.  The limited API before 3.11 has no
- * Py_buffer; gh-85275 (3.13) kept the four symbols in the stable ABI, so
- * an abi3 extension built here works on every CPython 3.x. */
+ * PyPy's cpyext keeps the four calls (its own messages; NULL arguments
+ * crash them).  gh-85275 (3.13) kept the symbols in the stable ABI, so an
+ * abi3 extension built here works on every CPython 3.x. */
 #if defined(OLDBUFFER_IMPL_NATIVE)
-
-/* The calls' common currency is void *; the read and char calls hand
- * the pointer back to their caller as const again. */
-OLDBUFFER_INLINE void *
-oldbuffer_unconst(const void *p)
-{
-    union {
-        const void *c;
-        void *v;
-    } u;
-
-    u.c = p;
-    return u.v;
-}
 
 /* PyPy's own calls take and release a view of a bytes to hand out the
  * storage of its C-level object, which PyBytes_AS_STRING() gives
  * directly.  Not for the write call (PyPy's own message), and only the
  * exact type, as on CPython. */
+#if defined(PYPY_VERSION) && defined(OLDBUFFER_FAST_PATHS)
+#  define OLDBUFFER_HAVE_FAST_PATH 1
 OLDBUFFER_ALWAYS_INLINE oldbuffer_answer
 oldbuffer_fast_path(PyObject *obj, int call, void **buffer,
                     Py_ssize_t *buffer_len)
 {
-#if defined(PYPY_VERSION) && defined(OLDBUFFER_FAST_PATHS)
     if (call != OLDBUFFER_CALL_WRITE && PyBytes_CheckExact(obj)) {
         *buffer = PyBytes_AS_STRING(obj);
         *buffer_len = PyBytes_GET_SIZE(obj);
         return OLDBUFFER_BY_BYTES;
     }
-#else
-    (void)obj;
-    (void)call;
-    (void)buffer;
-    (void)buffer_len;
-#endif
     return OLDBUFFER_BY_EXPORT;
 }
+#endif
 
 OLDBUFFER_INLINE int
 oldbuffer_impl_export(PyObject *obj, int call, void **buffer,
@@ -938,18 +922,6 @@ oldbuffer_has_getbuffer(PyObject *obj)
 #endif
 }
 
-/* PyObject_GetBuffer(), for an object that oldbuffer_has_getbuffer():
- * the read and char calls' export. */
-OLDBUFFER_INLINE int
-oldbuffer_get_buffer(PyObject *obj, Py_buffer *view, int flags)
-{
-#if defined(OLDBUFFER_INLINE_SLOTS)
-    return (*Py_TYPE(obj)->tp_as_buffer->bf_getbuffer)(obj, view, flags);
-#else
-    return PyObject_GetBuffer(obj, view, flags);
-#endif
-}
-
 /* The exporter's bf_getbuffer slot, called directly: the write and check
  * calls' export, as in CPython, where no debug build checks its result.
  * The limited API (3.11+ here) reads it with PyType_GetSlot(): an abi3
@@ -970,6 +942,14 @@ oldbuffer_slot_get_buffer(PyObject *obj, Py_buffer *view, int flags)
     return (*getbuffer.get)(obj, view, flags);
 #endif
 }
+
+/* PyObject_GetBuffer(), for an object that oldbuffer_has_getbuffer():
+ * the read and char calls' export. */
+#if defined(OLDBUFFER_INLINE_SLOTS)
+#  define oldbuffer_get_buffer oldbuffer_slot_get_buffer
+#else
+#  define oldbuffer_get_buffer PyObject_GetBuffer
+#endif
 
 /* PyBuffer_Release(): bf_releasebuffer of view->obj (not of the object
  * asked: a PEP 688 __buffer__ returns a memoryview), then its
@@ -996,13 +976,10 @@ oldbuffer_release(Py_buffer *view)
 }
 
 #if defined(OLDBUFFER_FAST_PATHS)
-/* bytes and bytearray export their own storage, so the answer needs no
- * export: bytes' PyBytes_AS_STRING, read-only; bytearray's
- * PyByteArray_AS_STRING (the shared empty string when empty, before
- * 3.15), writable, and its export cannot fail.  Only the exact types: a
- * subclass may export something else (PEP 688 __buffer__, 3.12).  PEP
- * 703 (3.13): free-threaded builds lock a bytearray to export it, so
- * there it takes the export path. */
+/* bytes and bytearray export their own storage (bytes read-only; a
+ * bytearray's export cannot fail): no export needed.  Only the exact
+ * types: PEP 688 (3.12) lets a subclass export something else.  PEP 703
+ * (3.13): free-threaded builds lock a bytearray to export it. */
 #  if !defined(Py_GIL_DISABLED)
 OLDBUFFER_ALWAYS_INLINE oldbuffer_answer
 oldbuffer_bytearray_storage(PyObject *obj, void **buffer,
@@ -1025,6 +1002,7 @@ oldbuffer_bytearray_storage(PyObject *obj, void **buffer,
          OLDBUFFER_BY_EXPORT
 #  endif
 
+#  define OLDBUFFER_HAVE_FAST_PATH 1
 /* The type tested first takes no jump: bytes, but for the write call
  * bytearray, as a write to bytes fails anyway (bytes' getbuffer raises
  * BufferError, which CPython replaces with its write error). */
@@ -1054,23 +1032,11 @@ oldbuffer_fast_path(PyObject *obj, int call, void **buffer,
     }
     return OLDBUFFER_BY_EXPORT;
 }
-#else
-OLDBUFFER_ALWAYS_INLINE oldbuffer_answer
-oldbuffer_fast_path(PyObject *obj, int call, void **buffer,
-                    Py_ssize_t *buffer_len)
-{
-    (void)obj;
-    (void)call;
-    (void)buffer;
-    (void)buffer_len;
-    return OLDBUFFER_BY_EXPORT;
-}
 #endif /* OLDBUFFER_FAST_PATHS */
 
-/* The export: the read and char calls share it, as in CPython 3; a write
- * that fails, whatever the reason, gives CPython's write error; an
- * object that does not export at all gets the interpreter's own
- * TypeError from PyObject_GetBuffer(). */
+/* The read and char calls share the export, as in CPython 3; a failed
+ * write gives CPython's write error whatever the reason; a non-exporter
+ * gets the interpreter's own TypeError from PyObject_GetBuffer(). */
 OLDBUFFER_INLINE int
 oldbuffer_impl_export(PyObject *obj, int call, void **buffer,
                       Py_ssize_t *buffer_len)
@@ -1118,6 +1084,19 @@ oldbuffer_impl_check(PyObject *obj)
 
 #endif /* OLDBUFFER_IMPL_PYBUFFER */
 
+
+#if !defined(OLDBUFFER_HAVE_FAST_PATH)
+OLDBUFFER_ALWAYS_INLINE oldbuffer_answer
+oldbuffer_fast_path(PyObject *obj, int call, void **buffer,
+                    Py_ssize_t *buffer_len)
+{
+    (void)obj;
+    (void)call;
+    (void)buffer;
+    (void)buffer_len;
+    return OLDBUFFER_BY_EXPORT;
+}
+#endif
 
 /* ---------------------------------------------------------------------
  * The four calls, on every version
@@ -1169,33 +1148,16 @@ oldbuffer_call(PyObject *obj, int call, int buffer_missing, void **buffer,
     return answer;
 }
 
-OLDBUFFER_ALWAYS_INLINE int
-OldBuffer_AsCharBuffer(PyObject *obj, const char **buffer,
-                       Py_ssize_t *buffer_len)
-{
-    void *p = OLDBUFFER_NULL;
-
-    if (oldbuffer_call(obj, OLDBUFFER_CALL_CHAR, buffer == OLDBUFFER_NULL,
-                       &p, buffer_len) == OLDBUFFER_FAILED) {
-        return -1;
-    }
-    *buffer = OLDBUFFER_CAST(const char *, p);
-    return 0;
-}
-
-OLDBUFFER_ALWAYS_INLINE int
-OldBuffer_AsReadBuffer(PyObject *obj, const void **buffer,
-                       Py_ssize_t *buffer_len)
-{
-    void *p = OLDBUFFER_NULL;
-
-    if (oldbuffer_call(obj, OLDBUFFER_CALL_READ, buffer == OLDBUFFER_NULL,
-                       &p, buffer_len) == OLDBUFFER_FAILED) {
-        return -1;
-    }
-    *buffer = p;
-    return 0;
-}
+/* int OldBuffer_AsCharBuffer(PyObject *, const char **, Py_ssize_t *);
+ * int OldBuffer_AsReadBuffer(PyObject *, const void **, Py_ssize_t *); */
+#define OLDBUFFER_DEFAULT_CALL(name, type, call) \
+    OLDBUFFER_DEFINE_TYPED( \
+        OLDBUFFER_ALWAYS_INLINE, name, type, \
+        (PyObject *obj, type **buffer, Py_ssize_t *buffer_len), \
+        (oldbuffer_call(obj, call, buffer == OLDBUFFER_NULL, &p, \
+                        buffer_len)))
+OLDBUFFER_DEFAULT_CALL(OldBuffer_AsCharBuffer, const char, OLDBUFFER_CALL_CHAR)
+OLDBUFFER_DEFAULT_CALL(OldBuffer_AsReadBuffer, const void, OLDBUFFER_CALL_READ)
 
 OLDBUFFER_ALWAYS_INLINE int
 OldBuffer_AsWriteBuffer(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
@@ -1241,9 +1203,8 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
 #if defined(OLDBUFFER_MODES)
 
 #if defined(OLDBUFFER_AUDIT) || defined(OLDBUFFER_LIFETIME_SAFE)
-/* Does the type have a release hook?  PyType_GetSlot() reads static
- * types' slots from 3.10 (bpo-41073); the limited API has
- * Py_bf_releasebuffer from 3.11. */
+/* Does the type have a release hook?  (Limited API: Py_bf_releasebuffer
+ * is 3.11.) */
 OLDBUFFER_INLINE int
 oldbuffer_has_release_hook(PyTypeObject *type)
 {
@@ -1336,10 +1297,7 @@ typedef struct { PyObject *type, *value, *tb; } oldbuffer_stash;
 #  define OLDBUFFER_AUDIT_MAX_SITES 256
 #endif
 
-typedef struct {
-    const char *file;
-    int line;
-} oldbuffer_site;
+typedef struct { const char *file; int line; } oldbuffer_site;
 
 /* strcmp() == 0, without <string.h>, which Python.h no longer includes
  * under the limited API from 3.13 (gh-108765). */
@@ -1523,8 +1481,7 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 #endif /* OLDBUFFER_AUDIT */
 
 
-/* --- Lifetime-safe (OLDBUFFER_LIFETIME_SAFE): EXPERIMENTAL ------------
- * In its own header; docs/lifetime-safe.md describes the mechanism. */
+/* --- Lifetime-safe: EXPERIMENTAL, docs/lifetime-safe.md ------------- */
 #if defined(OLDBUFFER_LIFETIME_SAFE)
 #  include "oldbuffer_lifetime.h"
 #endif
@@ -1532,8 +1489,8 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 
 /* --- The calls with the modes ---------------------------------------- */
 
-/* After a successful default call that handed out p from memory that can
- * move: the audit, then the pin.  0, or -1 with an exception. */
+/* After a call that handed out p from memory that can move: the audit,
+ * then the pin.  0, or -1 with an exception. */
 OLDBUFFER_INLINE int
 oldbuffer_modes_after(PyObject *obj, void *p, int call, const char *file,
                       int line, char *site)
@@ -1572,9 +1529,25 @@ oldbuffer_modes_call(PyObject *obj, int call, int buffer_missing,
 {
     void *p = OLDBUFFER_NULL;
     Py_ssize_t len = 0;
-    oldbuffer_answer answer = oldbuffer_call(
-        obj, call, buffer_missing || buffer_len == OLDBUFFER_NULL, &p, &len);
+    oldbuffer_answer answer;
 
+    buffer_missing = buffer_missing || buffer_len == OLDBUFFER_NULL;
+#if defined(OLDBUFFER_PY2_TEXT)
+    /* Python 2's str was bytes; its text is now str, whose UTF-8 form
+     * CPython caches in the object: valid as long as the string. */
+    if (call == OLDBUFFER_CALL_CHAR && obj != OLDBUFFER_NULL
+        && !buffer_missing && PyUnicode_Check(obj)) {
+        const char *text = PyUnicode_AsUTF8AndSize(obj, &len);
+
+        if (text == OLDBUFFER_NULL) {
+            return -1;   /* UnicodeEncodeError: lone surrogates */
+        }
+        *buffer = oldbuffer_unconst(text);
+        *buffer_len = len;
+        return 0;
+    }
+#endif
+    answer = oldbuffer_call(obj, call, buffer_missing, &p, &len);
     if (answer == OLDBUFFER_FAILED) {
         return -1;
     }
@@ -1592,55 +1565,17 @@ oldbuffer_modes_call(PyObject *obj, int call, int buffer_missing,
     return 0;
 }
 
-/* The three calls with the modes, typed; the public OldBuffer_*At use
- * the table of sites.  OLDBUFFER_PY2_TEXT: Python 2's str was bytes, its
- * text is now str, whose UTF-8 form CPython caches in the object (valid
- * as long as the string). */
-OLDBUFFER_INLINE int
-oldbuffer_as_char_at(PyObject *obj, const char **buffer,
-                     Py_ssize_t *buffer_len, const char *file, int line,
-                     char *site)
-{
-    void *p = OLDBUFFER_NULL;
-
-#if defined(OLDBUFFER_PY2_TEXT)
-    if (obj != OLDBUFFER_NULL && buffer != OLDBUFFER_NULL
-        && buffer_len != OLDBUFFER_NULL && PyUnicode_Check(obj)) {
-        Py_ssize_t len = 0;
-        const char *text = PyUnicode_AsUTF8AndSize(obj, &len);
-
-        if (text == OLDBUFFER_NULL) {
-            return -1;   /* UnicodeEncodeError: lone surrogates */
-        }
-        *buffer = text;
-        *buffer_len = len;
-        return 0;
-    }
-#endif
-    if (oldbuffer_modes_call(obj, OLDBUFFER_CALL_CHAR,
-                             buffer == OLDBUFFER_NULL, &p, buffer_len,
-                             file, line, site) != 0) {
-        return -1;
-    }
-    *buffer = OLDBUFFER_CAST(const char *, p);
-    return 0;
-}
-
-OLDBUFFER_INLINE int
-oldbuffer_as_read_at(PyObject *obj, const void **buffer,
-                     Py_ssize_t *buffer_len, const char *file, int line,
-                     char *site)
-{
-    void *p = OLDBUFFER_NULL;
-
-    if (oldbuffer_modes_call(obj, OLDBUFFER_CALL_READ,
-                             buffer == OLDBUFFER_NULL, &p, buffer_len,
-                             file, line, site) != 0) {
-        return -1;
-    }
-    *buffer = p;
-    return 0;
-}
+/* The char and read calls with the modes, typed for their callers (the
+ * write call is oldbuffer_modes_call itself). */
+#define OLDBUFFER_MODES_AT(name, type, call) \
+    OLDBUFFER_DEFINE_TYPED( \
+        OLDBUFFER_INLINE, name, type, \
+        (PyObject *obj, type **buffer, Py_ssize_t *buffer_len, \
+         const char *file, int line, char *site), \
+        (oldbuffer_modes_call(obj, call, buffer == OLDBUFFER_NULL, &p, \
+                              buffer_len, file, line, site)))
+OLDBUFFER_MODES_AT(oldbuffer_as_char_at, const char, OLDBUFFER_CALL_CHAR)
+OLDBUFFER_MODES_AT(oldbuffer_as_read_at, const void, OLDBUFFER_CALL_READ)
 
 OLDBUFFER_INLINE int
 OldBuffer_AsCharBufferAt(PyObject *obj, const char **buffer,
@@ -1676,11 +1611,9 @@ OldBuffer_CheckReadBufferAt(PyObject *obj, const char *file, int line)
     return OldBuffer_CheckReadBuffer(obj);
 }
 
-/* The legacy names.  With the audit they are function-like macros that
- * pass the call site, and its own flag: a static in a GNU statement
- * expression (gcc, clang; C and C++), so that a call at a site that has
- * warned costs one load and test more than the default.  Other compilers
- * look the site up in the table of sites. */
+/* The legacy names.  With the audit, function-like macros passing the
+ * call site and its own flag (a static in a GNU statement expression;
+ * other compilers use the table of sites). */
 #if !defined(OLDBUFFER_NO_COMPAT_NAMES)
 #  undef PyObject_AsCharBuffer
 #  undef PyObject_AsReadBuffer
