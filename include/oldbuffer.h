@@ -433,19 +433,12 @@ typedef struct {
 #endif
 } oldbuffer_legacy_entry;
 
-OLDBUFFER_INLINE oldbuffer_legacy_entry *
-oldbuffer_legacy_registry(void)
-{
-    static oldbuffer_legacy_entry registry[OLDBUFFER_MAX_LEGACY_TYPES];
-    return registry;
-}
-
 /* The entry of type, or a free one for it (NULL with RuntimeError when
  * the table is full); with add unset, NULL when type has none. */
 OLDBUFFER_INLINE oldbuffer_legacy_entry *
 oldbuffer_legacy_entry_of(PyTypeObject *type, int add)
 {
-    oldbuffer_legacy_entry *reg = oldbuffer_legacy_registry();
+    static oldbuffer_legacy_entry reg[OLDBUFFER_MAX_LEGACY_TYPES];
     int i;
 
     for (i = 0; i < OLDBUFFER_MAX_LEGACY_TYPES; i++) {
@@ -1120,9 +1113,9 @@ oldbuffer_export_call(PyObject *obj, int call, void **buffer,
 }
 
 /* The char, read or write call: CPython's NULL checks (buffer_missing:
- * the caller's buffer is NULL), then the fast path, then the export
- * path.  The outputs are written only on success, through locals, so
- * that compilers see them set whenever the call succeeds. */
+ * the caller's buffer is NULL), the fast path, the export path (with
+ * locals of its own: the fast path's stay in registers).  The outputs
+ * are written only on success. */
 OLDBUFFER_ALWAYS_INLINE oldbuffer_answer
 oldbuffer_call(PyObject *obj, int call, int buffer_missing, void **buffer,
                Py_ssize_t *buffer_len)
@@ -1137,9 +1130,15 @@ oldbuffer_call(PyObject *obj, int call, int buffer_missing, void **buffer,
         return OLDBUFFER_FAILED;
     }
     answer = oldbuffer_fast_path(obj, call, &p, &len);
-    if (answer == OLDBUFFER_BY_EXPORT
-        && oldbuffer_export_call(obj, call, &p, &len) != 0) {
-        return OLDBUFFER_FAILED;
+    if (answer == OLDBUFFER_BY_EXPORT) {
+        void *xp = OLDBUFFER_NULL;
+        Py_ssize_t xlen = 0;
+
+        if (oldbuffer_export_call(obj, call, &xp, &xlen) != 0) {
+            return OLDBUFFER_FAILED;
+        }
+        p = xp;
+        len = xlen;
     }
     if (answer != OLDBUFFER_FAILED) {
         *buffer = p;
