@@ -148,7 +148,7 @@ limit_call(int call, int how, PyObject *obj, void **buf, Py_ssize_t *len)
             if (PyBytes_CheckExact(obj)) {
                 /* The message made once (this module runs in one
                  * interpreter): the fastest raise, which oldbuffer.h
-                 * does not do (see its oldbuffer_write_error). */
+                 * does not do (see its oldbuffer_write_failed). */
                 static PyObject *message;
 
                 if (message == NULL) {

@@ -327,7 +327,8 @@ NOT_WRITABLE = None if PY2 else error_of(lambda o: L.getbuffer(o, True),
 
 def main():
     result = {"python": sys.version.split()[0], "calls": call_outcomes(),
-              "consumers": consumer_outcomes()}
+              "consumers": consumer_outcomes(),
+              "const_procs": L.CONST_PROCS_TYPES.split()}
     if not PY2:
         result["newproto"] = check_new_protocol()
     print(json.dumps(result, sort_keys=True))

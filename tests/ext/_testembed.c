@@ -145,7 +145,7 @@ in_main(PyObject *self, PyObject *unused)
 {
     (void)self;
     (void)unused;
-    return PyBool_FromLong(oldbuffer_in_main(PyThreadState_Get()));
+    return PyBool_FromLong(oldbuffer_is_main_thread(PyThreadState_Get()));
 }
 
 static PyMethodDef pin_def = {"pin", pin, METH_VARARGS, "pin(obj, n)"};
@@ -294,11 +294,12 @@ main(void)
         check(Py_FinalizeEx() == 0, round, "Py_FinalizeEx()");
 #if defined(OLDBUFFER_LIFETIME_SAFE)
         {
-            oldbuffer_main_pins *m = oldbuffer_main();
+            oldbuffer_main_thread_state *m = oldbuffer_main_thread();
 
             check(m->first == NULL && m->spare == NULL && m->spares == 0
-                  && !m->known && !m->at_exit && !m->forget
-                  && !m->refused && !*oldbuffer_pins_scheduled(), round,
+                  && !m->identified && !m->atexit_registered
+                  && !m->py_atexit_registered && !m->pending_call_refused
+                  && !*oldbuffer_pending_call_scheduled(), round,
                   "after Py_FinalizeEx: no pin, record or flag of the "
                   "main thread left");
         }

@@ -140,7 +140,10 @@ legacy_char(PyObject *op, Py_ssize_t segment, char **ptr)
 #  pragma GCC diagnostic push
 #  pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #endif
-static OldBuffer_LegacyProcs procs_all = {
+/* procs_all is const (All and AllLate): the same signature takes a const
+ * table on every version, and 2.7's PyType_Ready does not write into
+ * it. */
+static const OldBuffer_LegacyProcs procs_all = {
     legacy_read, legacy_write, legacy_segcount, legacy_char
 };
 static OldBuffer_LegacyProcs procs_readonly = {
@@ -173,7 +176,7 @@ static const char *const type_names[N_TYPES] = {
     "_testlegacy.NoChar", "_testlegacy.NoSegcount", "_testlegacy.WriteOnly",
     "_testlegacy.AllLate"
 };
-static OldBuffer_LegacyProcs *const type_procs[N_TYPES] = {
+static const OldBuffer_LegacyProcs *const type_procs[N_TYPES] = {
     &procs_all, &procs_readonly, &procs_char_only, &procs_no_char,
     &procs_no_segcount, &procs_write_only, &procs_all
 };
@@ -431,6 +434,11 @@ module_fill(PyObject *m)
             Py_DECREF(as_object);
             return -1;
         }
+    }
+    /* The types whose procs are a static const table (legacy suite). */
+    if (PyModule_AddStringConstant(m, "CONST_PROCS_TYPES", "All AllLate")
+        < 0) {
+        return -1;
     }
     return add_heap_type(m);
 }

@@ -152,6 +152,11 @@ def main():
                         "2.7's, proc call counts included"
                         % (name, len(consumers)),
                         "\n".join(diffs[:30]))
+            const = result.get("const_procs", [])
+            tally.check(const and set(const) <= types,
+                        "%s: a static const OldBuffer_LegacyProcs table "
+                        "(%s) builds and its outcomes are among those "
+                        "compared" % (name, ", ".join(const)))
             proto = result.get("newproto", {})
             if interp is py27:
                 continue   # (no new protocol on these types in 2.7)
