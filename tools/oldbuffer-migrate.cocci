@@ -5,8 +5,7 @@
 // two small helpers it names and lists what it left alone; or alone, to
 // see the diff of one pass:
 //
-//     spatch --sp-file tools/oldbuffer-migrate.cocci \
-//            --macro-file tools/oldbuffer-migrate.h src/blob.c
+//     spatch --sp-file tools/oldbuffer-migrate.cocci src/blob.c
 //
 // What it rewrites, per call site:
 //   if (PyObject_AsReadBuffer(obj, &ptr, &len) < 0) <exit>
@@ -261,6 +260,9 @@ INLOOP.add(key(p))
 expression obj;
 identifier ptr, n, l;
 fresh identifier view = ptr ## "_view";
+// CPython's statement macros that return: not expanded by spatch.
+identifier pyret = {Py_RETURN_NONE, Py_RETURN_TRUE, Py_RETURN_FALSE,
+                    Py_RETURN_NOTIMPLEMENTED};
 statement S;
 position p : script:python() { rewritable(p) };
 identifier f;
@@ -292,6 +294,9 @@ f(...) {
 |
 + PyBuffer_Release(&view);
   goto l;
+|
++ PyBuffer_Release(&view);
+  pyret;
 )
   ... when any
 }
@@ -321,6 +326,9 @@ type T;
 expression obj;
 identifier ptr, n, l, l2;
 fresh identifier view = ptr ## "_view";
+// CPython's statement macros that return: not expanded by spatch.
+identifier pyret = {Py_RETURN_NONE, Py_RETURN_TRUE, Py_RETURN_FALSE,
+                    Py_RETURN_NOTIMPLEMENTED};
 type T;
 statement S;
 typedef Py_buffer;
@@ -361,6 +369,9 @@ position p : script:python() { rewritable(p) };
 |
 + PyBuffer_Release(&view);
   continue;
+|
++ PyBuffer_Release(&view);
+  pyret;
 )
   ...>
 + PyBuffer_Release(&view);
