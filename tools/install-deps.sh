@@ -12,6 +12,8 @@ PKGS="$PKGS valgrind"
 # issue 7 (tests/suite_reliability.py, make fuzz): clang's libFuzzer and
 # sanitizer runtimes (gcc's libasan/libubsan come with gcc).
 PKGS="$PKGS libclang-rt-14-dev"
+# tools/oldbuffer-migrate and tests/suite_migrate.py: Coccinelle's spatch.
+PKGS="$PKGS coccinelle"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
