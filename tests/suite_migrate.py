@@ -78,7 +78,11 @@ EXPECTED_REPORTS = [
     ("migreported.c", 118, "PyObject_AsCharBuffer",
      "a loop after the export breaks or continues"),
     ("migreported.c", 136, "PyObject_AsCharBuffer", "a switch or a do-while"),
-    ("migreported.c", 162, "readbufferproc", "legacy exporter"),
+    ("migreported.c", 159, "PyObject_AsCharBuffer",
+     "a goto after the export leads to code that uses the pointer"),
+    ("migreported.c", 176, "PyObject_AsCharBuffer",
+     "a copy of the pointer is used in a return expression"),
+    ("migreported.c", 195, "readbufferproc", "legacy exporter"),
     ("migreported.cpp", 15, "PyObject_AsReadBuffer", "cannot parse"),
 ]
 
@@ -155,13 +159,18 @@ def part_rewrite(t):
         src, os.path.basename(path)))))) for name, path, _ in MODULES]
     t.check(not any(l for _, l in left), "rewrite: no old call in the "
             "rewritten sources", repr(left))
-    releases = sum(read(os.path.join(src, os.path.basename(p))).count(
-        "PyBuffer_Release(&") for _, p, _ in MODULES)
+    texts = [read(os.path.join(src, os.path.basename(p)))
+             for _, p, _ in MODULES]
+    releases = sum(len(re.findall(r"PyBuffer_Release\(&\w+_view\)", x))
+                   for x in texts)
     exports = sum(len(re.findall(
-        r"PyObject_GetBuffer\(\w+, &\w+_view|migrated_get_writable_buffer\(",
-        read(os.path.join(src, os.path.basename(p))))) for _, p, _ in MODULES)
-    say("  figures: %s calls rewritten, %d exports with %d releases placed"
-        % (m.group(1) if m else "?", exports, releases))
+        r"(?:PyObject_GetBuffer|migrated_get_writable_buffer)"
+        r"\(\w+, &\w+_view", x)) for x in texts)
+    checks = sum(x.count("migrated_check_read_buffer(") - 1 for x in texts
+                 if "migrated_check_read_buffer(" in x)
+    say("  figures: %s calls rewritten: %d exports with %d releases "
+        "placed, %d CheckReadBuffer" % (m.group(1) if m else "?", exports,
+                                        releases, checks))
     before = dict((p, read(os.path.join(src, os.path.basename(p))))
                   for _, p, _ in MODULES)
     code, out = tool([src])

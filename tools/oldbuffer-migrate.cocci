@@ -185,6 +185,50 @@ p << returned.p;
 note(p, "the pointer, or a value computed from it, is returned: the "
         "export would have to outlive the function")
 
+@gotouse exists@
+// A goto after the export to code that still uses the pointer: the
+// release before the goto would leave it dangling there.
+position p;
+identifier fn = {PyObject_AsReadBuffer, PyObject_AsCharBuffer,
+                 PyObject_AsWriteBuffer};
+identifier ptr, n, l;
+expression obj;
+statement S;
+@@
+if (<+... fn@p(obj, &ptr, &n) ...+>) S
+... when any
+goto l;
+... when any
+ptr
+
+@script:python@
+p << gotouse.p;
+@@
+note(p, "a goto after the export leads to code that uses the pointer: "
+        "the release cannot go before the goto")
+
+@aliasret exists@
+// A copy of the pointer (or of a place in its memory) returned.
+position p;
+identifier fn = {PyObject_AsReadBuffer, PyObject_AsCharBuffer,
+                 PyObject_AsWriteBuffer};
+identifier ptr, n, x;
+expression obj, E3;
+type T2;
+statement S;
+@@
+if (<+... fn@p(obj, &ptr, &n) ...+>) S
+... when any
+x = \(ptr\|(T2)ptr\|ptr + E3\|(T2)ptr + E3\|&ptr[E3]\|&((T2)ptr)[E3]\);
+... when any
+return <+... x ...+>;
+
+@script:python@
+p << aliasret.p;
+@@
+note(p, "a copy of the pointer is used in a return expression, after "
+        "the release would be: compute the result into a variable first")
+
 @innerjump exists@
 // After the export, a loop with its own break or continue: the rewrite
 // would take them for exits of the pointer block (a loop that starts

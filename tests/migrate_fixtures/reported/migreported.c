@@ -148,6 +148,39 @@ kind_of(PyObject *obj)
     return r;
 }
 
+/* A goto to code that still reads the pointer. */
+static long
+first_or_zero(PyObject *obj)
+{
+    const char *s;
+    Py_ssize_t n;
+    long r;
+
+    if (PyObject_AsCharBuffer(obj, &s, &n) < 0)
+        return -1;
+    if (n == 0)
+        goto out;
+    n = 1;
+out:
+    r = n ? (long)s[0] : 0;
+    return r;
+}
+
+/* A copy of the pointer in the returned value. */
+static PyObject *
+tail(PyObject *obj)
+{
+    const char *s, *rest;
+    Py_ssize_t n;
+
+    if (PyObject_AsCharBuffer(obj, &s, &n) < 0)
+        return NULL;
+    if (n == 0)
+        return PyBytes_FromStringAndSize(NULL, 0);
+    rest = s + 1;
+    return PyBytes_FromStringAndSize(rest, n - 1);
+}
+
 #if PY_MAJOR_VERSION < 3
 /* A legacy exporter proc. */
 static Py_ssize_t
@@ -173,5 +206,6 @@ migreported_use_all(PyObject *obj)
     return holder_fill(&h, obj) + holder_keep(&h, obj)
            + (int)macro_user(obj) + (first_chars(obj) != NULL)
            + (int)total_length(obj) + (int)or_empty(obj)
-           + stored_result(obj) + (int)find_zero(obj) + kind_of(obj);
+           + stored_result(obj) + (int)find_zero(obj) + kind_of(obj)
+           + (int)first_or_zero(obj) + (tail(obj) != NULL);
 }
