@@ -1,46 +1,56 @@
 // oldbuffer-migrate.cocci -- rewrite old-buffer calls to Py_buffer.
 //
 // A Coccinelle semantic patch (spatch 1.1+).  Use it through
-// tools/oldbuffer-migrate, which runs it until nothing changes, adds the
-// two small helpers it names and lists what it left alone; or alone, to
-// see the diff of one pass:
+// tools/oldbuffer-migrate, which runs it until a pass changes nothing,
+// defines the two helpers it names, drops the releases it appended after a
+// final return, and lists what is left; or alone, for the diff of one pass:
 //
 //     spatch --sp-file tools/oldbuffer-migrate.cocci src/blob.c
 //
 // What it rewrites, per call site:
-//   if (PyObject_AsReadBuffer(obj, &ptr, &len) < 0) <exit>
-// (AsCharBuffer the same; the test may be < 0, == -1, != 0 or the
-// bare call; <exit> a return or goto, or a block ending in one) becomes
-//   if (PyObject_GetBuffer(obj, &ptr_view, PyBUF_SIMPLE) < 0) <exit>
-//   ptr = (T)ptr_view.buf;
+//   if (PyObject_AsReadBuffer(obj, &ptr, &len) < 0) EXIT
+// (AsCharBuffer the same; the test < 0, == -1, != 0 or the bare call; EXIT
+// a return or a goto, or a block ending in one) becomes
+//   if (PyObject_GetBuffer(obj, &ptr_view, PyBUF_SIMPLE) < 0) EXIT
+//   ptr = (T)ptr_view.buf;          T: the declared type of ptr
 //   len = ptr_view.len;
-// with Py_buffer ptr_view; declared beside ptr, and
-// PyBuffer_Release(&ptr_view) added before every way out of ptrs block
-// after the export: each return, goto, break and continue, and the end of
-// the block.  The error branch is left as it was: it runs without an
-// export.  AsWriteBuffer becomes migrated_get_writable_buffer() (PyBUF_WRITABLE
-// and the old call TypeError), CheckReadBuffer becomes
-// migrated_check_read_buffer() (an export tried, released, its error
-// cleared): the command defines both once per file.
+// and PyBuffer_Release(&ptr_view) goes before every way out after the
+// export.  The error branch stays as it was: it runs without an export.
+// AsWriteBuffer becomes migrated_get_writable_buffer(obj, &ptr_view)
+// (PyBUF_WRITABLE, and the TypeError of the old call), CheckReadBuffer
+// becomes migrated_check_read_buffer(obj) (an export tried, released, its
+// error cleared); the command defines both once per file.
 //
-// Why the rules have the shape they have:
-// * A site is rewritten only when every path from the declaration of the
-//   pointer passes the export (Coccinelles paths are all paths by
-//   default): a conditional export does not match and is reported.
-// * One export per block and pass: when != the other old calls keeps two
-//   exports from adding their releases at the same place in one pass (the
-//   command runs the patch again until nothing changes; the innermost
-//   export is rewritten first).
-// * A return whose value is computed from the pointer would run after the
-//   release: in a function returning PyObject * the value is first put in
-//   a variable (neutral rewrite, rule result_first), elsewhere the site is
-//   reported.
-// * break and continue leave the pointer block only when they belong to
-//   the loop that holds it: a site followed by a loop or switch that
-//   breaks or continues on its own is reported rather than guessed.
+// Two rewriting rules, tried in this order:
+// * migrate_exits: every path from the export ends in a return, a goto or
+//   a Py_RETURN_* macro (spatch does not expand those): the release goes
+//   before each, the view is declared at the top of the function.  A goto
+//   ends the path, so a cleanup label shared with the error branch gets
+//   no release.
+// * migrate_block: the block that declares the pointer also ends without
+//   a jump (a loop body, a void function): releases before return, break,
+//   continue and at the end of that block, the view declared at its top.
+//   No goto there: its label could be in the block.
+// Both need every path from the start of the function (or block) to pass
+// the export, so a conditional export does not match and is reported.
+// One export per pass: when != the other old calls keeps two exports from
+// adding releases at one place in the same pass; the command runs the
+// patch again until nothing changes, the last export first.
+//
+// Before them, rules that only look (positions of this pass) note why a
+// site must be left: the pointer or length not a plain variable, the
+// result not the test of an if, an error branch that does not leave, the
+// pointer stored, returned, copied into a return value, read after a goto,
+// exported into twice or reassigned, a loop after the export with its own
+// break or continue, a switch or do-while in the function, the call in a
+// loop with the pointer declared outside it.  A return computed from the
+// pointer in a function returning PyObject * is first put in a variable
+// (rule result_first, a neutral rewrite) and the next pass goes on.
 // Reports go to stderr, one line per call left: file:line: not
-// rewritten: reason.  Their positions are exact in a pass that changes
-// nothing, the last one the command runs.
+// rewritten: name: reason.  Their positions are exact in a pass that
+// changes nothing, the last one the command runs.
+//
+// (spatch reads quotes in comments here as literals: none below.)
 
 @initialize:python@
 @@
@@ -228,6 +238,49 @@ p << aliasret.p;
 @@
 note(p, "a copy of the pointer is used in a return expression, after "
         "the release would be: compute the result into a variable first")
+
+@reexport exists@
+// Two exports into one pointer: one view name for both, and the first
+// export would be overwritten before its release.  Both are left.
+position p1, p2;
+identifier fn = {PyObject_AsReadBuffer, PyObject_AsCharBuffer,
+                 PyObject_AsWriteBuffer};
+identifier fn2 = {PyObject_AsReadBuffer, PyObject_AsCharBuffer,
+                  PyObject_AsWriteBuffer};
+identifier ptr;
+expression obj, obj2, n, n2;
+@@
+fn@p1(obj, &ptr, n)
+... when any
+fn2@p2(obj2, &ptr, n2)
+
+@script:python@
+p1 << reexport.p1;
+p2 << reexport.p2;
+@@
+if key(p1) != key(p2):
+    for p in (p1, p2):
+        note(p, "two exports into the same pointer: give each its own "
+                "pointer variable")
+
+@reassigned exists@
+// The pointer assigned again after the export (it may then point
+// elsewhere: the rewrite keeps one view per pointer).
+position p;
+identifier fn = {PyObject_AsReadBuffer, PyObject_AsCharBuffer,
+                 PyObject_AsWriteBuffer};
+identifier ptr, n;
+expression obj, E;
+statement S;
+@@
+if (<+... fn@p(obj, &ptr, &n) ...+>) S
+... when any
+ptr = E
+
+@script:python@
+p << reassigned.p;
+@@
+note(p, "the pointer is assigned again after the export")
 
 @innerjump exists@
 // After the export, a loop with its own break or continue: the rewrite

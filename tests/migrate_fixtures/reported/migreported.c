@@ -181,6 +181,37 @@ tail(PyObject *obj)
     return PyBytes_FromStringAndSize(rest, n - 1);
 }
 
+/* Two exports into one pointer, one after the other. */
+static Py_ssize_t
+both_lengths(PyObject *a, PyObject *b)
+{
+    const void *p;
+    Py_ssize_t n, m;
+
+    if (PyObject_AsReadBuffer(a, &p, &n) < 0)
+        return -1;
+    if (PyObject_AsReadBuffer(b, &p, &m) < 0)
+        return -1;
+    (void)p;
+    return n + m;
+}
+
+/* The pointer moved to other memory after the export. */
+static int
+first_of_either(PyObject *obj)
+{
+    const char *s;
+    Py_ssize_t n;
+    int r;
+
+    if (PyObject_AsCharBuffer(obj, &s, &n) < 0)
+        return -1;
+    if (n == 0)
+        s = "?";
+    r = s[0];
+    return r;
+}
+
 #if PY_MAJOR_VERSION < 3
 /* A legacy exporter proc. */
 static Py_ssize_t
@@ -207,5 +238,6 @@ migreported_use_all(PyObject *obj)
            + (int)macro_user(obj) + (first_chars(obj) != NULL)
            + (int)total_length(obj) + (int)or_empty(obj)
            + stored_result(obj) + (int)find_zero(obj) + kind_of(obj)
-           + (int)first_or_zero(obj) + (tail(obj) != NULL);
+           + (int)first_or_zero(obj) + (tail(obj) != NULL)
+           + (int)both_lengths(obj, obj) + first_of_either(obj);
 }
