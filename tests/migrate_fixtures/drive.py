@@ -54,7 +54,8 @@ def released():
 
 
 # name -> a fresh object.  Texts chosen for the functions' branches: empty,
-# one byte, "x..." and "!..." (early returns), long enough for copy().
+# one byte, "x..." and "!..." (early returns), long enough for copy();
+# each also in a bytearray, whose exports are counted after every call.
 CATALOGUE = [
     ("bytes", lambda: b"hello world"),
     ("bytes-empty", lambda: b""),
@@ -63,6 +64,9 @@ CATALOGUE = [
     ("bytes-bang", lambda: b"!ab"),
     ("bytearray", lambda: bytearray(b"abcdef")),
     ("bytearray-empty", lambda: bytearray()),
+    ("bytearray-1", lambda: bytearray(b"q")),
+    ("bytearray-x", lambda: bytearray(b"xyz")),
+    ("bytearray-bang", lambda: bytearray(b"!ab")),
     ("memoryview", lambda: memoryview(b"view data")),
     ("memoryview-rw", lambda: memoryview(bytearray(b"rw view"))),
     ("memoryview-strided", lambda: memoryview(b"abcdefgh")[::2]),
