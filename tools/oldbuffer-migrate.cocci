@@ -518,8 +518,8 @@ for k in sorted(CALLS):
         why = ("the pointer or the length is not a plain variable (&x): "
                "a field, an array element or an out-parameter")
     elif k not in TESTED:
-        why = ("the result is not the test of an if (call < 0, == -1, "
-               "!= 0)")
+        why = ("the result is not the test of an if without else (call "
+               "< 0, == -1, != 0)")
     elif k not in EXITS:
         why = ("the error branch does not leave (return or goto): it "
                "would run on without an export")
