@@ -33,6 +33,16 @@ build/oldbuffer-scan: tools/oldbuffer-scan.c
 	mkdir -p build
 	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Wconversion -o $@ tools/oldbuffer-scan.c
 
+# make migrate DIR=src/: rewrite the old-buffer calls under DIR to
+# Py_buffer, in place (tools/oldbuffer-migrate, Coccinelle's spatch; see
+# README, "Getting off the old API").  Review with `git diff`; DRY_RUN=1
+# prints the diff instead of writing.
+.PHONY: migrate
+DIR ?=
+migrate:
+	@if [ -z "$(DIR)" ]; then echo "usage: make migrate DIR=path" >&2; exit 2; fi
+	$(PYTHON) tools/oldbuffer-migrate $(if $(DRY_RUN),--dry-run) $(DIR)
+
 # make bench: ns/call of the four calls, native vs OldBuffer_* vs the
 # direct code, on one object and on 16 in turn, then the audit and
 # lifetime-safe modes against the default: Markdown tables per

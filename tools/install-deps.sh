@@ -13,6 +13,8 @@ PKGS="$PKGS valgrind"
 # Reliability (tests/suites/suite_reliability.py, make fuzz): clang's
 # libFuzzer and sanitizer runtimes (gcc's libasan/libubsan come with gcc).
 PKGS="$PKGS libclang-rt-14-dev"
+# tools/oldbuffer-migrate and tests/suites/suite_migrate.py: Coccinelle's spatch.
+PKGS="$PKGS coccinelle"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

@@ -75,9 +75,12 @@
 
 #define FIX_INCLUDE "compile with -include oldbuffer.h " \
                     "(or #include \"oldbuffer.h\"), or rewrite with "
+/* The rewrite itself: tools/oldbuffer-migrate (Coccinelle) does it. */
+#define FIX_MIGRATE "; tools/oldbuffer-migrate DIR (make migrate DIR=...) " \
+                    "rewrites it"
 #define FIX_GETBUFFER(flags) \
     FIX_INCLUDE "PyObject_GetBuffer(obj, &view, " flags ") ... " \
-    "PyBuffer_Release(&view)"
+    "PyBuffer_Release(&view)" FIX_MIGRATE
 #define FIX_PROC "replace with bf_getbuffer/bf_releasebuffer " \
                  "(oldbuffer's legacy-exporter adapter can keep them)"
 #define FIX_TYPE "replace with getbufferproc/releasebufferproc, the " \
@@ -100,7 +103,9 @@ static const struct api_name names[] = {
     API("PyObject_AsReadBuffer", "call", FIX_GETBUFFER("PyBUF_SIMPLE")),
     API("PyObject_AsWriteBuffer", "call", FIX_GETBUFFER("PyBUF_WRITABLE")),
     API("PyObject_CheckReadBuffer", "call",
-        FIX_INCLUDE "PyObject_CheckBuffer(obj)"),
+        FIX_INCLUDE "an export tried and released, its error cleared "
+        "(not PyObject_CheckBuffer(obj), which only looks for the slot)"
+        FIX_MIGRATE),
 
     API("bf_getreadbuffer", "legacy-proc", FIX_PROC),
     API("bf_getwritebuffer", "legacy-proc", FIX_PROC),

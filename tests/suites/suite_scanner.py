@@ -86,14 +86,17 @@ KINDS = {
 }
 
 # What each fix must say (the README promises these migrations).
+_MIGRATE = "; tools/oldbuffer-migrate DIR (make migrate DIR=...) rewrites it"
 _GETBUF = "-include oldbuffer.h (or #include \"oldbuffer.h\"), or rewrite " \
           "with PyObject_GetBuffer(obj, &view, %s) ... " \
-          "PyBuffer_Release(&view)"
+          "PyBuffer_Release(&view)" + _MIGRATE
 FIX_MUST_SAY = {
     "PyObject_AsCharBuffer": _GETBUF % "PyBUF_SIMPLE",
     "PyObject_AsReadBuffer": _GETBUF % "PyBUF_SIMPLE",
     "PyObject_AsWriteBuffer": _GETBUF % "PyBUF_WRITABLE",
-    "PyObject_CheckReadBuffer": "PyObject_CheckBuffer(obj)",
+    "PyObject_CheckReadBuffer": "an export tried and released, its error "
+                                "cleared (not PyObject_CheckBuffer(obj), "
+                                "which only looks for the slot)" + _MIGRATE,
     "legacy-proc": "bf_getbuffer/bf_releasebuffer",
     "legacy-type": "getbufferproc/releasebufferproc",
     "flag": "#define it as 0 when PY_MAJOR_VERSION >= 3",
