@@ -201,6 +201,18 @@ def run(argv, timeout=None, cwd=None, env=None):
         return -9, out + "\n[timed out after %s s]" % timeout
 
 
+def asan_env():
+    """The environment that runs a host interpreter with extensions built
+    with -fsanitize=address,undefined: gcc's libasan preloaded, Python's
+    allocator off, leaks not reported (CPython itself does not free
+    everything at exit), and any UBSan report fatal."""
+    lib = subprocess.check_output(["gcc", "-print-file-name=libasan.so"],
+                                  universal_newlines=True).strip()
+    return dict(os.environ, LD_PRELOAD=lib, PYTHONMALLOC="malloc",
+                ASAN_OPTIONS="detect_leaks=0",
+                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+
+
 class Tally(object):
     """Counts checks and prints the closing summary line of a suite."""
 

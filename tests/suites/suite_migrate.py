@@ -374,14 +374,6 @@ def part_matrix(t, src):
             check_interp(t, interp, docs[0], docs[1], output)
 
 
-def asan_env():
-    lib = subprocess.check_output(["gcc", "-print-file-name=libasan.so"],
-                                  universal_newlines=True).strip()
-    return dict(os.environ, LD_PRELOAD=lib, PYTHONMALLOC="malloc",
-                ASAN_OPTIONS="detect_leaks=0",
-                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
-
-
 def part_asan(t, src):
     interp = harness.pyenv("3.12")
     if interp is None:
@@ -390,7 +382,7 @@ def part_asan(t, src):
     flags = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer",
              "-fno-sanitize-recover=all"]
     code, output = build_and_run(interp, src, os.path.join(BUILD, "asan"),
-                                 flags, asan_env())
+                                 flags, harness.asan_env())
     docs = parse_runs(output, 2)
     reports = SANITIZER_REPORT.findall(output)
     ok = code == 0 and docs is not None and not reports

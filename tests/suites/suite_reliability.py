@@ -119,15 +119,6 @@ def build_test_modules(interp, out, env=None):
     return harness.run(interp.argv(argv), timeout=300, env=env)
 
 
-def asan_env():
-    lib = subprocess.check_output(["gcc", "-print-file-name=libasan.so"],
-                                  universal_newlines=True).strip()
-    return dict(os.environ, LD_PRELOAD=lib, PYTHONMALLOC="malloc",
-                # CPython itself does not free everything at exit.
-                ASAN_OPTIONS="detect_leaks=0",
-                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
-
-
 def canary(tally, what, flags, wrapper, env, function, expect):
     """Build the canary with flags, call function in it from Python 3.12
     (run through wrapper), and check that expect shows in the output."""
@@ -176,14 +167,14 @@ def asan_one(minor):
     return differential_under(
         "asan", minor, dict(os.environ, CC="gcc", CXX="g++",
                             OB_SANITIZE=SANITIZE),
-        [], asan_env(), lambda out: len(SANITIZER_REPORT.findall(out)))
+        [], harness.asan_env(), lambda out: len(SANITIZER_REPORT.findall(out)))
 
 
 def part_asan(tally):
     say("b. differential suite under ASan + UBSan")
-    canary(tally, "asan", SANITIZE.split(), [], asan_env(), "heap_overflow",
+    canary(tally, "asan", SANITIZE.split(), [], harness.asan_env(), "heap_overflow",
            r"ERROR: AddressSanitizer: heap-buffer-overflow")
-    canary(tally, "ubsan", SANITIZE.split(), [], asan_env(),
+    canary(tally, "ubsan", SANITIZE.split(), [], harness.asan_env(),
            "signed_overflow", r"runtime error: signed integer overflow")
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         report(tally, list(pool.map(asan_one, ["2.7", "3.12", "3.13"])))
