@@ -31,7 +31,6 @@ from __future__ import print_function
 import concurrent.futures
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(  # tests/: harness.py
