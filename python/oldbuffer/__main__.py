@@ -16,12 +16,15 @@ needs it (a space, a quote): give them to a shell that reads quotes,
 
 and not to a bare `cc $(...)`, whose word splitting keeps the quotes as
 characters.  --include-dir prints the path itself, unquoted:
-"-I$(python3 -m oldbuffer --include-dir)".
+"-I$(python3 -m oldbuffer --include-dir)".  On Windows they are quoted
+for the C runtime's argv rules instead: a path with a space in double
+quotes.
 """
 from __future__ import print_function
 
 import argparse
 import os
+import subprocess
 import sys
 import sysconfig
 
@@ -46,10 +49,12 @@ def include_flags():
 
 
 def shell_words(flags):
-    """flags as one line a POSIX shell splits back into them.  Elsewhere
-    (Windows) as they are, joined by spaces, as before."""
-    if os.name != "posix":
-        return " ".join(flags)
+    """flags as one line that splits back into them: POSIX shell quoting,
+    or on Windows the quoting of the C runtime's argv parser (cmd.exe
+    passes a command line on as it is, and cl.exe and gcc split it that
+    way: a path with a space comes in double quotes)."""
+    if os.name == "nt":
+        return subprocess.list2cmdline(flags)
     return " ".join(_posix_quote(f) for f in flags)
 
 
@@ -81,9 +86,20 @@ def quiet_stdout():
         pass
 
 
+class Parser(argparse.ArgumentParser):
+    """--help written as the flags are: argparse's own write drops an
+    error on stdout (a closed, full or broken stdout) and exits 0."""
+
+    def print_help(self, file=None):
+        if file is not None:
+            argparse.ArgumentParser.print_help(self, file)
+        else:
+            write_line(self.format_help().rstrip("\n"))
+
+
 def main(argv=None):
     doc = __doc__ or ""         # python -OO drops docstrings
-    ap = argparse.ArgumentParser(
+    ap = Parser(
         prog=PROG, description=doc.splitlines()[0] if doc else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=doc[doc.find("On POSIX"):].rstrip() if "On POSIX" in doc
@@ -97,17 +113,17 @@ def main(argv=None):
                        help="the directory holding oldbuffer.h")
     group.add_argument("--version", action="store_true",
                        help="oldbuffer's version")
-    args = ap.parse_args(argv)
-    if args.include_dir:
-        text = oldbuffer.get_include()
-    elif args.version:
-        text = oldbuffer.__version__
-    else:
-        flags = include_flags()
-        if args.cflags:
-            flags += ["-include", "oldbuffer.h"]
-        text = shell_words(flags)
     try:
+        args = ap.parse_args(argv)      # --help: written here, then exit 0
+        if args.include_dir:
+            text = oldbuffer.get_include()
+        elif args.version:
+            text = oldbuffer.__version__
+        else:
+            flags = include_flags()
+            if args.cflags:
+                flags += ["-include", "oldbuffer.h"]
+            text = shell_words(flags)
         write_line(text)
     except StdoutError as e:
         quiet_stdout()

@@ -382,13 +382,64 @@ def check_cli_quoting(python):
     return "%s: %d flags round-trip" % (python, len(cflags))
 
 
+def split_windows_args(line):
+    """A command line split as the C runtime does on Windows (the rules
+    of CommandLineToArgvW), for arguments with no backslash before a
+    double quote: whitespace separates, double quotes group, a doubled
+    backslash-escaped quote is a literal quote."""
+    words, word, quoted, started, i = [], [], False, False, 0
+    while i < len(line):
+        c = line[i]
+        if c == "\\" and line[i + 1:i + 2] == '"':
+            word.append('"')
+            i += 2
+            started = True
+            continue
+        if c == '"':
+            quoted = not quoted
+            started = True
+        elif c in " \t" and not quoted:
+            if started:
+                words.append("".join(word))
+            word, started = [], False
+        else:
+            word.append(c)
+            started = True
+        i += 1
+    if started:
+        words.append("".join(word))
+    return words
+
+
+def check_cli_windows_quoting(python):
+    """With os.name == "nt", --cflags is quoted for Windows' argv rules
+    (double quotes, not a POSIX shell's single quotes) and splits back
+    into the flags."""
+    root = cli_checkout()
+    env = {"PYTHONPATH": os.path.join(root, "python")}
+    # (os.name set once the flags are known: sysconfig reads it too.)
+    code = ("import os; from oldbuffer import __main__ as m; "
+            "f = m.include_flags() + ['-include', 'oldbuffer.h']; "
+            "os.name = 'nt'; print(m.shell_words(f))")
+    text = step(HOST, [python, "-c", code], env=env).strip()
+    posix = shlex.split(step(HOST, [python, "-m", "oldbuffer", "--cflags"],
+                             env=env))
+    words = split_windows_args(text)
+    if words != posix:
+        raise Failed("--cflags as on Windows printed %r, which splits into "
+                     "%r, want %r" % (text, words, posix))
+    if '"-I%s' % os.path.join(root, "include") not in text:
+        raise Failed("--cflags as on Windows printed %r: the path with a "
+                     "space is not in double quotes" % text)
+    return "%s: %d flags round-trip" % (python, len(words))
+
+
 def check_cli_stdout_errors(python):
     """A full stdout (/dev/full), a pipe whose reader is gone, and a
     closed fd 1: one line on stderr and exit 1, no traceback."""
     root = cli_checkout()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.path.join(root, "python")
-    argv = [python, "-m", "oldbuffer", "--cflags"]
     problems = []
 
     def expect(what, proc):
@@ -399,21 +450,25 @@ def check_cli_stdout_errors(python):
             problems.append("%s: exit %s, stderr:\n%s" % (
                 what, proc.returncode, err))
 
-    if os.path.exists("/dev/full"):
-        with open("/dev/full", "wb") as full:
-            expect(">/dev/full", subprocess.run(
-                argv, stdout=full, stderr=subprocess.PIPE, env=env,
+    # --help too: argparse's own write ignores a failed write, exit 0.
+    for opt in ("--cflags", "--help", "--version"):
+        argv = [python, "-m", "oldbuffer", opt]
+        if os.path.exists("/dev/full"):
+            with open("/dev/full", "wb") as full:
+                expect("%s >/dev/full" % opt, subprocess.run(
+                    argv, stdout=full, stderr=subprocess.PIPE, env=env,
+                    timeout=60))
+        r, w = os.pipe()
+        os.close(r)
+        try:
+            expect("%s into a pipe with no reader" % opt, subprocess.run(
+                argv, stdout=w, stderr=subprocess.PIPE, env=env,
                 timeout=60))
-    r, w = os.pipe()
-    os.close(r)
-    try:
-        expect("a pipe with no reader", subprocess.run(
-            argv, stdout=w, stderr=subprocess.PIPE, env=env, timeout=60))
-    finally:
-        os.close(w)
-    expect("fd 1 closed (>&-)", subprocess.run(
-        ["sh", "-c", 'exec "$@" >&-', "sh"] + argv,
-        stderr=subprocess.PIPE, env=env, timeout=60))
+        finally:
+            os.close(w)
+        expect("%s with fd 1 closed (>&-)" % opt, subprocess.run(
+            ["sh", "-c", 'exec "$@" >&-', "sh"] + argv,
+            stderr=subprocess.PIPE, env=env, timeout=60))
     if problems:
         raise Failed("\n".join(problems))
 
@@ -823,9 +878,12 @@ def run_suite():
         attempt(tally, "python -m oldbuffer --cflags/--includes under %r: "
                 "quoted, round-trip through shlex.split and sh eval, "
                 "compile (%s)" % (CLI_DIR, python), check_cli_quoting, python)
-        attempt(tally, "python -m oldbuffer: full, broken or closed stdout "
-                "gives one line and exit 1 (%s)" % python,
-                check_cli_stdout_errors, python)
+        attempt(tally, "python -m oldbuffer --cflags as on Windows: "
+                "double quotes, round-trip through Windows' argv rules "
+                "(%s)" % python, check_cli_windows_quoting, python)
+        attempt(tally, "python -m oldbuffer --cflags/--help/--version: "
+                "full, broken or closed stdout gives one line and exit 1 "
+                "(%s)" % python, check_cli_stdout_errors, python)
     prefix = attempt(tally, "make install (PREFIX=%s)"
                      % HOST.path(WORK, "prefix"), make_install, HOST)
     if prefix is None:
