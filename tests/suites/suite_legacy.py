@@ -164,7 +164,8 @@ def main():
                 not proto.get("failures") and proto.get("checked", 0) > 0,
                 "%s: new protocol on the same objects (%d checks: "
                 "read-only and writable requests, memoryview, bytes, sha1, "
-                "y*, w*, readinto, write; which procs ran)"
+                "y*, str(obj, encoding), w*, readinto, write; which procs "
+                "ran)"
                 % (name, proto.get("checked", 0)),
                 "\n".join(proto.get("failures", [])[:30]))
     return tally.finish()
