@@ -92,9 +92,9 @@
  * default call first; Python 2.7 accepts them and changes nothing.  A
  * call is hazardous when it succeeds and its export has a release hook
  * (bf_releasebuffer of the type or of view.obj: bytearray, array, mmap,
- * memoryview; on PyPy anything but bytes).  With the audit the names are
- * function-like macros (use OldBuffer_* or OldBuffer_*At(..., file,
- * line) to take an address); `python -W
+ * memoryview; on PyPy anything but bytes; never legacy procs).  With
+ * the audit the names are function-like macros (use OldBuffer_* or
+ * OldBuffer_*At(..., file, line) to take an address); `python -W
  * error::oldbuffer.LegacyBufferWarning` makes hazardous calls fail.
  * Where they run: the audit on CPython 3.6+ and PyPy (limited API 3.11+);
  * lifetime-safe on CPython 3.6+ with the full API; Python 2 text on
@@ -1226,6 +1226,14 @@ oldbuffer_has_release_hook(PyTypeObject *type)
 OLDBUFFER_INLINE int
 oldbuffer_probe_hazard(PyObject *obj, int flags, Py_buffer *keep)
 {
+#if defined(OLDBUFFER_LEGACY_ADAPTER)
+    /* Legacy procs have no release (the call handed out the proc's own
+     * pointer, PyPy too), and a second export would run a proc the call
+     * did not (a proc may have side effects). */
+    if (oldbuffer_has_legacy_procs(obj)) {
+        return 0;
+    }
+#endif
 #if defined(PYPY_VERSION)
     /* cpyext shows no release hooks, and hands some memory out as a
      * copy per export (a bytearray's): anything but bytes may move. */
@@ -1241,13 +1249,6 @@ oldbuffer_probe_hazard(PyObject *obj, int flags, Py_buffer *keep)
     if (PyBytes_CheckExact(obj)) {
         return 0;
     }
-#if defined(OLDBUFFER_LEGACY_ADAPTER)
-    /* Legacy procs have no release, and a second export would run a proc
-     * the call did not (a proc may have side effects). */
-    if (oldbuffer_has_legacy_procs(obj)) {
-        return 0;
-    }
-#endif
     if (keep == OLDBUFFER_NULL && oldbuffer_has_release_hook(Py_TYPE(obj))) {
         return 1;   /* no export needed to know */
     }

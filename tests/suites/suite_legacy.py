@@ -132,6 +132,10 @@ def main():
             if result is None:
                 tally.fail(name + ": build or run failed", output)
                 continue
+            tally.check(not result.get("warnings"),
+                        "%s: no warning raised (the audit: a legacy "
+                        "exporter's memory has no release)" % name,
+                        "\n".join(result.get("warnings", [])[:10]))
             rows = result["calls"]
             # (PyPy has no heap-type case: procs must precede its
             # PyType_Ready.)
