@@ -98,8 +98,11 @@
  * error::oldbuffer.LegacyBufferWarning` makes hazardous calls fail.
  * Where they run: the audit on CPython 3.6+ and PyPy (limited API 3.11+);
  * lifetime-safe on CPython 3.6+ with the full API; Python 2 text on
- * Python 3 (limited API 3.10+).  Not for free-threaded builds (audit,
- * lifetime-safe); modes keep state per translation unit, for one GIL.
+ * Python 3 (limited API 3.10+).  Free-threaded builds (PEP 703) and
+ * own-GIL subinterpreters (PEP 684): the audit's state, shared by all
+ * threads, is atomic (GCC, clang, MSVC); a site may warn twice when
+ * threads race at its first warning.  Lifetime-safe: own-GIL
+ * subinterpreters yes, free-threaded builds #error (it needs the GIL).
  *
  * VERSION HISTORY: 0.1.0, the four calls on CPython 2.7, 3.6-3.15 and
  * PyPy 3, legacy exporters, the audit, lifetime-safe and text modes.
@@ -247,9 +250,11 @@ extern "C" {
     && !defined(PYPY_VERSION)
 #  error "OLDBUFFER_PY2_TEXT under Py_LIMITED_API needs 0x030A0000 (3.10: PyUnicode_AsUTF8AndSize)"
 #endif
+/* Free-threaded builds (PEP 703): the audit keeps its state with atomics
+ * (below); the lifetime-safe mode relies on the GIL twice over. */
 #if defined(OLDBUFFER_MODES) && defined(Py_GIL_DISABLED) \
-    && (defined(OLDBUFFER_AUDIT) || defined(OLDBUFFER_LIFETIME_SAFE))
-#  error "OLDBUFFER_AUDIT and OLDBUFFER_LIFETIME_SAFE assume the GIL: not for free-threaded builds yet"
+    && defined(OLDBUFFER_LIFETIME_SAFE)
+#  error "OLDBUFFER_LIFETIME_SAFE needs the GIL: its pin is a second export, taken after the call released its own, and without the GIL another thread can resize or free the memory in between; its main-thread pins and pending-call flag are statics only the GIL serialises"
 #endif
 
 
@@ -1297,7 +1302,50 @@ typedef struct { PyObject *type, *value, *tb; } oldbuffer_stash;
 #  define OLDBUFFER_AUDIT_MAX_SITES 256
 #endif
 
-typedef struct { const char *file; int line; } oldbuffer_site;
+/* The audit's per-site state is static: every interpreter of the
+ * process shares it, and threads may reach it at once -- free-threaded
+ * builds (PEP 703, 3.13), and on any 3.12+ build own-GIL subinterpreters
+ * (PEP 684) of a module that declares Py_MOD_PER_INTERPRETER_GIL_SUPPORTED.
+ * So it is read and written atomically.  C11's <stdatomic.h> is not
+ * usable from C++ nor from older compilers: GCC and clang builtins,
+ * MSVC's intrinsics (on long only).  A site's flag only tells whether it
+ * warned (relaxed); a table entry is published by its ready field
+ * (release), after its file and line. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define OLDBUFFER_ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#  define OLDBUFFER_ATOMIC_STORE(p, v) \
+       __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#  define OLDBUFFER_ATOMIC_ADD(p, v) \
+       __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#  define OLDBUFFER_SITE_FLAG_LOAD(site) \
+       __atomic_load_n((site), __ATOMIC_RELAXED)
+#  define OLDBUFFER_SITE_FLAG_SET(site) \
+       __atomic_store_n((site), 1, __ATOMIC_RELAXED)
+#elif defined(_MSC_VER)
+#  include <intrin.h>
+#  define OLDBUFFER_ATOMIC_LOAD(p) _InterlockedOr((p), 0)
+#  define OLDBUFFER_ATOMIC_STORE(p, v) ((void)_InterlockedExchange((p), (v)))
+#  define OLDBUFFER_ATOMIC_ADD(p, v) _InterlockedExchangeAdd((p), (v))
+#else
+/* (No atomics known: plain accesses, right under one GIL; the #error
+ * below stops free-threaded builds.) */
+#  define OLDBUFFER_ATOMIC_LOAD(p) (*(p))
+#  define OLDBUFFER_ATOMIC_STORE(p, v) ((void)(*(p) = (v)))
+#  define OLDBUFFER_ATOMIC_ADD(p, v) ((*(p) += (v)) - (v))
+#  if defined(Py_GIL_DISABLED)
+#    error "OLDBUFFER_AUDIT on a free-threaded build needs GCC, clang or MSVC: its per-site state, shared by all threads, is kept with their atomic builtins"
+#  endif
+#endif
+/* Per-site flags exist only where GNU statement expressions make them
+ * (OLDBUFFER_SITE): with GCC and clang. */
+#if !defined(OLDBUFFER_SITE_FLAG_LOAD)
+#  define OLDBUFFER_SITE_FLAG_LOAD(site) (*(site))
+#  define OLDBUFFER_SITE_FLAG_SET(site) ((void)(*(site) = 1))
+#endif
+
+/* A site in the table: file and line are written once, before ready is
+ * set; readers look at them only once ready is. */
+typedef struct { const char *file; int line; long ready; } oldbuffer_site;
 
 /* strcmp() == 0, without <string.h>, which Python.h no longer includes
  * under the limited API from 3.13 (gh-108765). */
@@ -1317,24 +1365,34 @@ oldbuffer_same_file(const char *a, const char *b)
 /* The sites of this translation unit that have warned.  A site is
  * marked only once its warning went out without raising: under
  * -W error every call raises.  When the table is full, new sites warn
- * at every call rather than never. */
+ * at every call rather than never.  Entries are claimed by an atomic
+ * count and never change once ready: two threads that warn at the same
+ * new site at once may both warn and both mark it (a duplicate entry),
+ * and no site that has warned is ever lost. */
 OLDBUFFER_INLINE int
 oldbuffer_site_warned(const char *file, int line, int mark)
 {
     static oldbuffer_site sites[OLDBUFFER_AUDIT_MAX_SITES];
-    static int used;
-    int i;
+    static long claimed;   /* entries claimed; may pass the table size */
+    long i, n;
 
-    for (i = 0; i < used; i++) {
-        if (sites[i].line == line
+    n = OLDBUFFER_ATOMIC_LOAD(&claimed);
+    for (i = 0; i < n && i < OLDBUFFER_AUDIT_MAX_SITES; i++) {
+        if (OLDBUFFER_ATOMIC_LOAD(&sites[i].ready)
+            && sites[i].line == line
             && oldbuffer_same_file(sites[i].file, file)) {
             return 1;
         }
     }
-    if (mark && used < OLDBUFFER_AUDIT_MAX_SITES) {
-        sites[used].file = file;
-        sites[used].line = line;
-        used++;
+    /* (Tested before the claim, so that a full table's count grows no
+     * further than the threads that race past this test.) */
+    if (mark && n < OLDBUFFER_AUDIT_MAX_SITES) {
+        i = OLDBUFFER_ATOMIC_ADD(&claimed, 1);
+        if (i < OLDBUFFER_AUDIT_MAX_SITES) {
+            sites[i].file = file;
+            sites[i].line = line;
+            OLDBUFFER_ATOMIC_STORE(&sites[i].ready, 1);
+        }
     }
     return 0;
 }
@@ -1453,7 +1511,7 @@ oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line,
         return -1;
     }
     if (site != OLDBUFFER_NULL) {
-        *site = 1;
+        OLDBUFFER_SITE_FLAG_SET(site);
     }
     else {
         (void)oldbuffer_site_warned(file, line, 1);
@@ -1469,7 +1527,7 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 
     /* (The site first: once it has warned, that is all a call costs.) */
     if (file == OLDBUFFER_NULL
-        || (site != OLDBUFFER_NULL ? *site != 0
+        || (site != OLDBUFFER_NULL ? OLDBUFFER_SITE_FLAG_LOAD(site) != 0
                                    : oldbuffer_site_warned(file, line, 0))
         || PyErr_Occurred()
         || !oldbuffer_probe_hazard(obj, flags, OLDBUFFER_NULL)) {
@@ -1504,7 +1562,7 @@ oldbuffer_modes_after(PyObject *obj, void *p, int call, const char *file,
 #if defined(OLDBUFFER_AUDIT)
     /* (The site's flag tested inline: at a site that has warned, the
      * audit costs this test alone.) */
-    if ((site == OLDBUFFER_NULL || *site == 0)
+    if ((site == OLDBUFFER_NULL || OLDBUFFER_SITE_FLAG_LOAD(site) == 0)
         && oldbuffer_audit(obj, call, file, line, site) < 0) {
         return -1;
     }

@@ -103,6 +103,24 @@ oldbuffer_interp_of(PyThreadState *ts)
 #endif
 }
 
+/* The main interpreter (PyInterpreterState_Main() is 3.7; before, the
+ * first one made is the last of the list). */
+OLDBUFFER_INLINE PyInterpreterState *
+oldbuffer_main_interp(void)
+{
+#if PY_VERSION_HEX >= 0x03070000
+    return PyInterpreterState_Main();
+#else
+    PyInterpreterState *interp = PyInterpreterState_Head();
+
+    while (interp != OLDBUFFER_NULL
+           && PyInterpreterState_Next(interp) != OLDBUFFER_NULL) {
+        interp = PyInterpreterState_Next(interp);
+    }
+    return interp;
+#endif
+}
+
 /* PyThread_get_thread_ident(): long in 3.6, unsigned long since. */
 OLDBUFFER_INLINE unsigned long
 oldbuffer_thread_ident(void)
@@ -116,12 +134,17 @@ oldbuffer_thread_ident(void)
 #endif
 }
 
+/* The main thread's state is read and written only by threads of the
+ * main interpreter: on 3.12+ a subinterpreter may have a GIL of its own
+ * (PEP 684), and its threads would run beside the main one.  Those
+ * threads see only their own profile lists. */
 OLDBUFFER_INLINE int
 oldbuffer_is_main_thread(PyThreadState *ts)
 {
     oldbuffer_main_thread_state *m = oldbuffer_main_thread();
 
-    return m->identified && m->ident == oldbuffer_thread_ident()
+    return oldbuffer_interp_of(ts) == oldbuffer_main_interp()
+           && m->identified && m->ident == oldbuffer_thread_ident()
            && m->interp == oldbuffer_interp_of(ts);
 }
 
@@ -448,24 +471,6 @@ oldbuffer_main_thread_settle(PyThreadState *ts, PyFrameObject *frame)
     }
 }
 
-/* The main interpreter (PyInterpreterState_Main() is 3.7; before, the
- * first one made is the last of the list). */
-OLDBUFFER_INLINE PyInterpreterState *
-oldbuffer_main_interp(void)
-{
-#if PY_VERSION_HEX >= 0x03070000
-    return PyInterpreterState_Main();
-#else
-    PyInterpreterState *interp = PyInterpreterState_Head();
-
-    while (interp != OLDBUFFER_NULL
-           && PyInterpreterState_Next(interp) != OLDBUFFER_NULL) {
-        interp = PyInterpreterState_Next(interp);
-    }
-    return interp;
-#endif
-}
-
 /* The main thread's spare records freed, and the main thread forgotten
  * (the pins themselves are the caller's to release or drop). */
 OLDBUFFER_INLINE void
@@ -577,15 +582,17 @@ oldbuffer_schedule_pending_call(void)
     /* Only from the main interpreter.  On 3.9 - 3.11 a subinterpreter's
      * pending call goes to its own queue, which only the main thread
      * runs: from a subinterpreter in another thread it would never run,
-     * and the flag, shared, would say "scheduled" for good.  Pins taken
-     * in a subinterpreter are ended by the profile events.  (A refusal
+     * and the flag, shared, would say "scheduled" for good; on 3.12+ a
+     * subinterpreter's thread may run beside the main one (its own GIL),
+     * so it must not even read the flag.  Pins taken in a
+     * subinterpreter are ended by the profile events.  (A refusal
      * -- a full queue, or Python finalising -- raises nothing: the
      * profile events still end the pins, later.  3.8 prints a
      * SystemError when it refuses because Python is finalising: there a
      * refusal stops the scheduling until Python is initialised again,
      * so that it prints once.) */
-    if (*scheduled || oldbuffer_interp_of(PyThreadState_Get())
-                      != oldbuffer_main_interp()) {
+    if (oldbuffer_interp_of(PyThreadState_Get()) != oldbuffer_main_interp()
+        || *scheduled) {
         return;
     }
 #if PY_VERSION_HEX >= 0x03080000 && PY_VERSION_HEX < 0x03090000
@@ -669,13 +676,14 @@ oldbuffer_main_thread_register_atexit(oldbuffer_main_thread_state *m)
  * lists).  The main thread's list first: its frames run in that thread
  * only.  A pin in the profile list moves to the frame's instruction. */
 OLDBUFFER_INLINE int
-oldbuffer_pin_exists(PyObject *obj, PyFrameObject *frame, PyThreadState *ts)
+oldbuffer_pin_exists(PyObject *obj, PyFrameObject *frame, PyThreadState *ts,
+                     int main_thread)
 {
     oldbuffer_main_thread_state *m = oldbuffer_main_thread();
     oldbuffer_profile_list *pins = oldbuffer_profile_list_of(ts);
     oldbuffer_pin *pin;
 
-    if (m->first != OLDBUFFER_NULL && m->ident == oldbuffer_thread_ident()) {
+    if (main_thread) {
         for (pin = m->first; pin; pin = pin->next) {
             if (pin->obj == obj && pin->frame == frame) {
                 return 1;
@@ -786,12 +794,13 @@ oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
                        wait for, released at once as by default */
     }
     ts = PyThreadState_Get();
-    if (oldbuffer_pin_exists(obj, frame, ts) || PyErr_Occurred()) {
-        return 0;   /* (with an exception set no export can be taken) */
-    }
     /* (A thread and its interpreter stay what they are during the
      * call: asked once.) */
     main_thread = oldbuffer_is_main_thread(ts);
+    if (oldbuffer_pin_exists(obj, frame, ts, main_thread)
+        || PyErr_Occurred()) {
+        return 0;   /* (with an exception set no export can be taken) */
+    }
     pin = oldbuffer_pin_record_new(main_thread);
     if (pin == OLDBUFFER_NULL) {
         return -1;

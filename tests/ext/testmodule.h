@@ -46,6 +46,20 @@ OB_CAT(PyInit_, OB_MODNAME)(void)
         Py_DECREF(m);
         return NULL;
     }
+#if defined(Py_GIL_DISABLED) && !defined(Py_LIMITED_API)
+    /* Free-threaded builds (PEP 703, 3.13): a module that does not say
+     * it runs without the GIL gets the GIL enabled again at import, with
+     * a RuntimeWarning.  These modules share no state between threads
+     * but what the import sets up, and oldbuffer.h's calls are safe
+     * there (the audit's state is atomic; lifetime-safe is an #error).
+     * A pointer used after the call (write_through) is the legacy
+     * hazard they test, from one thread.  Single-phase initialisation:
+     * PyUnstable_Module_SetGIL (a multi-phase module has Py_mod_gil). */
+    if (m != NULL && PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+#endif
     return m;
 }
 

@@ -22,6 +22,25 @@ Python.h alone compiles cleanly with them.  tests/ext/compile_baseline.c
 where Python's own headers fail even the plain set, the combination is
 "not applicable" (counted and listed, not a pass); where only the extra
 flags trip them, the check runs without those.
+
+Free-threaded builds (PEP 703), which no interpreter here is: the sid
+chroot's 3.14 and 3.15 headers behind a shim include directory whose
+pyconfig.h includes the real one and defines Py_GIL_DISABLED 1 -- all a
+--disable-gil configure changes in pyconfig.h (it also requires mimalloc,
+whose WITH_MIMALLOC these headers define already, and refuses
+Py_TRACE_REFS, which they leave undefined; its "t" ABI flag is not in
+pyconfig.h).  There, with gcc and g++:
+  - compile_freethreaded.c (which checks that Py_GIL_DISABLED is seen
+    and that the bytearray fast path is off) with every standard; it with
+    the audit, Python 2 text and both, and compile_check.c, with C11 and
+    C++17;
+  - the #errors: the lifetime-safe mode's own; Py_LIMITED_API on 3.14
+    (CPython's, gh-111506); on 3.15 (abi3t, PEP 803) a limited API below
+    3.15 makes Python.h itself fail (no #error), while 0x030F0000 compiles, with the
+    audit too, and so does Py_TARGET_ABI3T on the GIL build's headers
+    (which then defines Py_GIL_DISABLED);
+  - the test modules that include tests/ext/testmodule.h compiled, each
+    object referencing PyUnstable_Module_SetGIL (Py_MOD_GIL_NOT_USED).
 """
 from __future__ import print_function
 
@@ -90,12 +109,14 @@ class Side(object):
         return code == 0
 
 
-def one_combination(side, cc, std, lang, inc, limited):
-    """Compile compile_check.c with the strictest flags under which
+def one_combination(side, cc, std, lang, inc, limited,
+                    src="compile_check.c", extra=()):
+    """Compile src (compile_check.c) with the strictest flags under which
     Python.h alone compiles: ("ok" | "fail" | "n/a", output, flags tier)."""
     base = WARN + ["-I" + os.path.join(side.top, "include"), "-I" + inc]
     if limited is not None:
         base.append("-DPy_LIMITED_API=0x%08X" % limited)
+    base += list(extra)
     strict = WARN_STRICT + WARN_LANG[lang]
     tiers = (("strict -pedantic", base + strict + ["-pedantic"]),
              ("-pedantic", base + ["-pedantic"]),
@@ -104,10 +125,122 @@ def one_combination(side, cc, std, lang, inc, limited):
     for tier, flags in tiers:
         code, out = side.compile(cc, std, lang, flags, "compile_baseline.c")
         if code == 0:
-            code, out = side.compile(cc, std, lang, flags,
-                                     "compile_check.c")
+            code, out = side.compile(cc, std, lang, flags, src)
             return ("ok" if code == 0 else "fail"), out, tier
     return "n/a", out, ""
+
+
+# --- Free-threaded builds ------------------------------------------------
+FT_VERSIONS = ["3.14", "3.15"]
+FT_MODES = [["-DOLDBUFFER_AUDIT"], ["-DOLDBUFFER_PY2_TEXT"],
+            ["-DOLDBUFFER_AUDIT", "-DOLDBUFFER_PY2_TEXT"]]
+# Every entry of the real include directory linked, but pyconfig.h: the
+# shim's must sit next to Python.h, whose #include "pyconfig.h" looks
+# in its own directory first.
+MAKE_SHIM = r'''
+set -e
+real=/usr/include/python$1; shim=$2
+rm -rf "$shim"; mkdir -p "$shim"
+for f in "$real"/*; do ln -s "$f" "$shim/"; done
+rm "$shim/pyconfig.h"
+printf '#include "%s/pyconfig.h"\n#define Py_GIL_DISABLED 1\n' "$real" \
+    > "$shim/pyconfig.h"
+'''
+
+
+def ft_shim(version):
+    return "/oldbuffer/build/ft-shim/python" + version
+
+
+def freethreaded_jobs(sid):
+    """The compile jobs of the free-threaded headers (made here)."""
+    jobs = []
+    for version in FT_VERSIONS:
+        code, out = harness.run(harness.chroot_argv(
+            ["sh", "-c", MAKE_SHIM, "sh", version, ft_shim(version)]))
+        if code != 0:
+            say("cannot make the free-threaded shim of %s: %s"
+                % (version, out))
+            continue
+        tag = version + "t-shim"
+        for lang, comp, stds in (("c", "gcc", C_STDS),
+                                 ("c++", "g++", CXX_STDS)):
+            for spellings in stds:
+                std = [s for s in spellings.split("|")
+                       if sid.knows_std(comp, s, lang)][:1]
+                if not std:
+                    continue
+                jobs.append((sid, comp, std[0], lang, ft_shim(version),
+                             None, tag, "compile_freethreaded.c"))
+                if std[0] in ("c11", "c++17"):
+                    jobs.append((sid, comp, std[0], lang, ft_shim(version),
+                                 None, tag, "compile_check.c"))
+                    for modes in FT_MODES:
+                        jobs.append((sid, comp, std[0], lang,
+                                     ft_shim(version), None, tag,
+                                     "compile_freethreaded.c", modes))
+    return jobs
+
+
+# (what, version, headers: "shim" or "gil", flags, the #error's text or
+# None where it must compile)
+FT_CASES = [
+    ("lifetime-safe mode", "3.14", "shim", ["-DOLDBUFFER_LIFETIME_SAFE"],
+     "OLDBUFFER_LIFETIME_SAFE needs the GIL"),
+    ("lifetime-safe mode", "3.15", "shim", ["-DOLDBUFFER_LIFETIME_SAFE"],
+     "OLDBUFFER_LIFETIME_SAFE needs the GIL"),
+    ("Py_LIMITED_API=0x030B0000 (gh-111506)", "3.14", "shim",
+     ["-DPy_LIMITED_API=0x030B0000"],
+     "The limited API is not currently supported in the free-threaded"),
+    ("Py_LIMITED_API=0x030E0000 (gh-111506)", "3.14", "shim",
+     ["-DPy_LIMITED_API=0x030E0000"],
+     "The limited API is not currently supported in the free-threaded"),
+    # (3.15 tests Py_TARGET_ABI3T >= 3.15 before it derives it from
+    # Py_LIMITED_API: a lower limited API gets no #error, Python.h
+    # itself fails -- Py_TYPE is a function from 3.14's limited API on.)
+    ("Py_LIMITED_API=0x030B0000 (abi3t needs 3.15)", "3.15", "shim",
+     ["-DPy_LIMITED_API=0x030B0000"], "Py_TYPE"),
+    ("Py_LIMITED_API=0x030F0000 (abi3t), audit", "3.15", "shim",
+     ["-DPy_LIMITED_API=0x030F0000", "-DOLDBUFFER_AUDIT"], None),
+    ("Py_TARGET_ABI3T=0x030F0000 on the GIL build's headers, audit",
+     "3.15", "gil", ["-DPy_TARGET_ABI3T=0x030F0000", "-DOLDBUFFER_AUDIT"],
+     None),
+]
+FT_MODULES = [
+    ("_testoldbuffer.c", []),
+    ("_testlegacy.c", []),
+    ("_testmodes.c", ["-DOLDBUFFER_AUDIT", "-DOLDBUFFER_PY2_TEXT"]),
+]
+
+
+def freethreaded_checks(tally, sid):
+    say("free-threaded headers: the #errors, and the test modules")
+    for what, version, headers, flags, text in FT_CASES:
+        inc = (ft_shim(version) if headers == "shim"
+               else "/usr/include/python" + version)
+        for lang, comp, std in (("c", "gcc", "c11"), ("c++", "g++", "c++17")):
+            code, out = sid.compile(comp, std, lang, WARN + [
+                "-I/oldbuffer/include", "-I" + inc] + flags,
+                "compile_freethreaded.c")
+            name = "free-threaded %s %s, %s" % (version, lang, what)
+            if text is None:
+                tally.check(code == 0, name + ": compiles", out)
+            else:
+                tally.check(code != 0 and text in out,
+                            '%s: fails with "%s"' % (name, text), out)
+    for src, flags in FT_MODULES:
+        for version in FT_VERSIONS:
+            obj = "/oldbuffer/build/ft-shim/%s-%s.o" % (src, version)
+            cmd = ["gcc", "-std=c11"] + WARN + [
+                "-I/oldbuffer/include", "-I/oldbuffer/tests/ext",
+                "-I" + ft_shim(version), "-DOB_MODNAME=_ft"] + flags + [
+                "-c", "/oldbuffer/tests/ext/" + src, "-o", obj]
+            code, out = harness.run(harness.chroot_argv(
+                ["sh", "-c", " ".join(cmd) + " && nm " + obj]), timeout=120)
+            tally.check(code == 0 and "U PyUnstable_Module_SetGIL" in out,
+                        "free-threaded %s: %s %s declares it runs without "
+                        "the GIL" % (version, src, " ".join(flags)),
+                        out[-3000:])
 
 
 def main():
@@ -148,15 +281,19 @@ def main():
                                          limited, interp.tag))
     say("%d combinations" % len(jobs))
     counts = {"n/a": [], "pedantic": 0, "strict": 0}
+    if why is None:
+        jobs += freethreaded_jobs(sid)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        futures = [(job, pool.submit(one_combination, *job[:6]))
+        futures = [(job, pool.submit(one_combination, *(job[:6] + job[7:])))
                    for job in jobs]
         for job, fut in futures:
-            side, comp, std, lang, inc, limited, tag = job
+            side, comp, std, lang, inc, limited, tag = job[:7]
             result, out, tier = fut.result()
-            name = "%s %s -std=%s Python %s%s%s" % (
+            name = "%s %s -std=%s Python %s%s%s%s" % (
                 side.name, comp, std, tag,
                 " Py_LIMITED_API=0x%08X" % limited if limited else "",
+                "".join(" " + f for f in job[7:] if f != "compile_check.c"
+                        for f in ([f] if isinstance(f, str) else f)),
                 " " + tier if tier else "")
             if result == "n/a":
                 counts["n/a"].append(name)
@@ -176,6 +313,8 @@ def main():
             % len(counts["n/a"]))
         for name in counts["n/a"]:
             say("  n/a   " + name)
+    if why is None:
+        freethreaded_checks(tally, sid)
     return tally.finish()
 
 
