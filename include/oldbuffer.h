@@ -131,6 +131,9 @@
 #define OLDBUFFER_VERSION_HEX 0x00010000
 
 #include <Python.h>
+#if defined(OLDBUFFER_AUDIT) && defined(_MSC_VER) && !defined(__clang__)
+#  include <intrin.h>   /* the audit's atomics (_Interlocked*) */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -1302,45 +1305,32 @@ typedef struct { PyObject *type, *value, *tb; } oldbuffer_stash;
 #  define OLDBUFFER_AUDIT_MAX_SITES 256
 #endif
 
-/* The audit's per-site state is static: every interpreter of the
- * process shares it, and threads may reach it at once -- free-threaded
- * builds (PEP 703, 3.13), and on any 3.12+ build own-GIL subinterpreters
- * (PEP 684) of a module that declares Py_MOD_PER_INTERPRETER_GIL_SUPPORTED.
- * So it is read and written atomically.  C11's <stdatomic.h> is not
- * usable from C++ nor from older compilers: GCC and clang builtins,
- * MSVC's intrinsics (on long only).  A site's flag only tells whether it
- * warned (relaxed); a table entry is published by its ready field
- * (release), after its file and line. */
+/* The audit's state is static, shared by every thread of the process,
+ * which reach it at once on free-threaded builds (PEP 703) and, from
+ * 3.12, in own-GIL subinterpreters (PEP 684): it is atomic.  (C11's
+ * <stdatomic.h> is not C++: GCC and clang builtins, MSVC intrinsics on
+ * long.)  A site's flag only tells whether it warned (relaxed); per-site
+ * flags exist with GNU statement expressions alone (OLDBUFFER_SITE). */
 #if defined(__GNUC__) || defined(__clang__)
-#  define OLDBUFFER_ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#  define OLDBUFFER_ATOMIC_STORE(p, v) \
-       __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#  define OLDBUFFER_ATOMIC_ADD(p, v) \
-       __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
-#  define OLDBUFFER_SITE_FLAG_LOAD(site) \
-       __atomic_load_n((site), __ATOMIC_RELAXED)
-#  define OLDBUFFER_SITE_FLAG_SET(site) \
-       __atomic_store_n((site), 1, __ATOMIC_RELAXED)
+#  define OLDBUFFER_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#  define OLDBUFFER_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#  define OLDBUFFER_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#  define OLDBUFFER_FLAG(site) __atomic_load_n((site), __ATOMIC_RELAXED)
+#  define OLDBUFFER_FLAG_SET(site) __atomic_store_n((site), 1, __ATOMIC_RELAXED)
 #elif defined(_MSC_VER)
-#  include <intrin.h>
-#  define OLDBUFFER_ATOMIC_LOAD(p) _InterlockedOr((p), 0)
-#  define OLDBUFFER_ATOMIC_STORE(p, v) ((void)_InterlockedExchange((p), (v)))
-#  define OLDBUFFER_ATOMIC_ADD(p, v) _InterlockedExchangeAdd((p), (v))
-#else
-/* (No atomics known: plain accesses, right under one GIL; the #error
- * below stops free-threaded builds.) */
-#  define OLDBUFFER_ATOMIC_LOAD(p) (*(p))
-#  define OLDBUFFER_ATOMIC_STORE(p, v) ((void)(*(p) = (v)))
-#  define OLDBUFFER_ATOMIC_ADD(p, v) ((*(p) += (v)) - (v))
-#  if defined(Py_GIL_DISABLED)
-#    error "OLDBUFFER_AUDIT on a free-threaded build needs GCC, clang or MSVC: its per-site state, shared by all threads, is kept with their atomic builtins"
-#  endif
+#  define OLDBUFFER_LOAD(p) _InterlockedOr((p), 0)
+#  define OLDBUFFER_STORE(p, v) ((void)_InterlockedExchange((p), (v)))
+#  define OLDBUFFER_ADD(p, v) _InterlockedExchangeAdd((p), (v))
+#elif defined(Py_GIL_DISABLED)
+#  error "OLDBUFFER_AUDIT on a free-threaded build needs GCC, clang or MSVC: its state, shared by all threads, is kept with their atomics"
+#else   /* (one GIL: plain accesses) */
+#  define OLDBUFFER_LOAD(p) (*(p))
+#  define OLDBUFFER_STORE(p, v) ((void)(*(p) = (v)))
+#  define OLDBUFFER_ADD(p, v) ((*(p) += (v)) - (v))
 #endif
-/* Per-site flags exist only where GNU statement expressions make them
- * (OLDBUFFER_SITE): with GCC and clang. */
-#if !defined(OLDBUFFER_SITE_FLAG_LOAD)
-#  define OLDBUFFER_SITE_FLAG_LOAD(site) (*(site))
-#  define OLDBUFFER_SITE_FLAG_SET(site) ((void)(*(site) = 1))
+#if !defined(OLDBUFFER_FLAG)
+#  define OLDBUFFER_FLAG(site) (*(site))
+#  define OLDBUFFER_FLAG_SET(site) ((void)(*(site) = 1))
 #endif
 
 /* A site in the table: file and line are written once, before ready is
@@ -1376,9 +1366,9 @@ oldbuffer_site_warned(const char *file, int line, int mark)
     static long claimed;   /* entries claimed; may pass the table size */
     long i, n;
 
-    n = OLDBUFFER_ATOMIC_LOAD(&claimed);
+    n = OLDBUFFER_LOAD(&claimed);
     for (i = 0; i < n && i < OLDBUFFER_AUDIT_MAX_SITES; i++) {
-        if (OLDBUFFER_ATOMIC_LOAD(&sites[i].ready)
+        if (OLDBUFFER_LOAD(&sites[i].ready)
             && sites[i].line == line
             && oldbuffer_same_file(sites[i].file, file)) {
             return 1;
@@ -1387,11 +1377,11 @@ oldbuffer_site_warned(const char *file, int line, int mark)
     /* (Tested before the claim, so that a full table's count grows no
      * further than the threads that race past this test.) */
     if (mark && n < OLDBUFFER_AUDIT_MAX_SITES) {
-        i = OLDBUFFER_ATOMIC_ADD(&claimed, 1);
+        i = OLDBUFFER_ADD(&claimed, 1);
         if (i < OLDBUFFER_AUDIT_MAX_SITES) {
             sites[i].file = file;
             sites[i].line = line;
-            OLDBUFFER_ATOMIC_STORE(&sites[i].ready, 1);
+            OLDBUFFER_STORE(&sites[i].ready, 1);
         }
     }
     return 0;
@@ -1511,7 +1501,7 @@ oldbuffer_audit_warn(PyObject *obj, int call, const char *file, int line,
         return -1;
     }
     if (site != OLDBUFFER_NULL) {
-        OLDBUFFER_SITE_FLAG_SET(site);
+        OLDBUFFER_FLAG_SET(site);
     }
     else {
         (void)oldbuffer_site_warned(file, line, 1);
@@ -1527,7 +1517,7 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 
     /* (The site first: once it has warned, that is all a call costs.) */
     if (file == OLDBUFFER_NULL
-        || (site != OLDBUFFER_NULL ? OLDBUFFER_SITE_FLAG_LOAD(site) != 0
+        || (site != OLDBUFFER_NULL ? OLDBUFFER_FLAG(site) != 0
                                    : oldbuffer_site_warned(file, line, 0))
         || PyErr_Occurred()
         || !oldbuffer_probe_hazard(obj, flags, OLDBUFFER_NULL)) {
@@ -1562,7 +1552,7 @@ oldbuffer_modes_after(PyObject *obj, void *p, int call, const char *file,
 #if defined(OLDBUFFER_AUDIT)
     /* (The site's flag tested inline: at a site that has warned, the
      * audit costs this test alone.) */
-    if ((site == OLDBUFFER_NULL || OLDBUFFER_SITE_FLAG_LOAD(site) == 0)
+    if ((site == OLDBUFFER_NULL || OLDBUFFER_FLAG(site) == 0)
         && oldbuffer_audit(obj, call, file, line, site) < 0) {
         return -1;
     }
