@@ -15,6 +15,9 @@ PKGS="$PKGS valgrind"
 PKGS="$PKGS libclang-rt-14-dev"
 # tools/oldbuffer-migrate and tests/suites/suite_migrate.py: Coccinelle's spatch.
 PKGS="$PKGS coccinelle"
+# The compile suite's MSVC mode (tests/suites/suite_compile.py): a Windows C
+# runtime's headers for clang --target=x86_64-pc-windows-msvc.
+PKGS="$PKGS mingw-w64-x86-64-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
