@@ -170,7 +170,11 @@ extern "C" {
        OLDBUFFER_INLINE __attribute__((always_inline))
 #else
 #  define OLDBUFFER_LIKELY(cond) (cond)
-#  define OLDBUFFER_ALWAYS_INLINE OLDBUFFER_INLINE
+#  if defined(_MSC_VER)
+#    define OLDBUFFER_ALWAYS_INLINE static __forceinline
+#  else
+#    define OLDBUFFER_ALWAYS_INLINE OLDBUFFER_INLINE
+#  endif
 #endif
 
 /* Which implementation this translation unit gets.  Exactly one of:

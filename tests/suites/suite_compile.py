@@ -277,7 +277,7 @@ def oldbuffer_text(preprocessed):
 # proof that the branches meant are the ones compiled.
 MSVC_BRANCHES = {
     "msvc": (["#pragma warning(push)", "#pragma warning(disable: 4996)",
-              "#pragma warning(pop)"],
+              "#pragma warning(pop)", "static __forceinline int"],
              ["__builtin_expect", "always_inline", "#pragma GCC",
               "__attribute__"]),
     "clang-cl": (["__builtin_expect", "__attribute__((always_inline))",
