@@ -74,6 +74,12 @@ class strict_build_ext(build_ext):
 
     def build_extensions(self):
         family = "msvc" if self.compiler.compiler_type == "msvc" else "unix"
+        if family == "msvc" and FREE_THREADED and not any(
+                m[0] == "Py_GIL_DISABLED" for m in self.compiler.macros):
+            # Windows' pyconfig.h is shared by both builds and leaves it
+            # to the extension (CPython gh-111650); setuptools 75.3+
+            # defines it itself, older ones do not.
+            self.compiler.define_macro("Py_GIL_DISABLED", "1")
         if family == "unix":
             # Some interpreters' own CFLAGS (2.7's) hold C-only warnings,
             # which g++ reports for the C++ module -- an error with -Werror.
