@@ -15,7 +15,8 @@ what can be checked without one is checked on every run:
      rejects tests/fixtures/workflows/broken-schema.yml for the errors
      planted in it -- so this check can fail;
   c. every file, local action and make target a workflow's steps name
-     exists in the repository; tests/fixtures/workflows/missing-refs.yml
+     exists in the repository, and every job names at least one (no job
+     that only sets up); tests/fixtures/workflows/missing-refs.yml
      must be reported for exactly the three it names that do not exist;
   d. the script every job runs, tests/run_one.py, builds and passes here
      on two interpreters: pyenv 2.7 (distutils' and setuptools' oldest
@@ -291,6 +292,11 @@ def part_references(tally):
                         "%s: %d references, all present (%s)" % (
                             rel(path), len(refs), ", ".join(files)),
                         "references: %r\nmissing: %r" % (refs, missing))
+            idle = [name for name, job in doc["jobs"].items()
+                    if not references({"jobs": {name: job}})]
+            tally.check(not idle, "%s: every job runs something of the "
+                        "repository" % rel(path), "jobs that name no file "
+                        "nor make target: %s" % ", ".join(idle))
 
 
 def part_run_one(tally):
