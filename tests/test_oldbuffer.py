@@ -35,6 +35,7 @@ import mmap
 import os
 import re
 import sys
+import sysconfig
 import tempfile
 import unittest
 
@@ -45,6 +46,9 @@ if BUILD:
 PY2 = sys.version_info[0] == 2
 PYPY = hasattr(sys, "pypy_version_info")
 DEBUG_BUILD = hasattr(sys, "gettotalrefcount")
+# A free-threaded CPython (3.13t+) has no limited API: its Python.h
+# refuses Py_LIMITED_API (gh-111506), so there is no abi3 module to load.
+FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 try:
     import numpy
@@ -779,9 +783,10 @@ def abi3_modules():
     """The stable-ABI builds of tests/ext/_testoldbuffer_abi3.c that this
     interpreter can load: tests/runtests.py builds them into
     build/abi3/<name>.abi3.so with the headers of the oldest CPython each
-    supports (file abi3.json: name -> minimum version)."""
+    supports, tests/run_one.py next to its build directory with the
+    running one's (file abi3.json: name -> minimum version)."""
     where = os.path.join(TOP_BUILD, "abi3")
-    if PY2 or PYPY or not os.path.isdir(where):
+    if PY2 or PYPY or FREE_THREADED or not os.path.isdir(where):
         return []
     with open(os.path.join(where, "abi3.json")) as f:
         minimum = json.load(f)
@@ -801,9 +806,12 @@ class StableABI(unittest.TestCase):
     the full-API build gives, NULL arguments and all."""
 
     @unittest.skipIf(PY2 or PYPY, "CPython 3 only (PyPy loads no abi3)")
+    @unittest.skipIf(FREE_THREADED, "a free-threaded build has no limited "
+                     "API")
     def test_abi3_builds_match_full_api(self):
         self.assertTrue(ABI3_MODULES, "no abi3 module built for this "
-                        "interpreter (tests/runtests.py builds them)")
+                        "interpreter (tests/runtests.py and tests/run_one.py "
+                        "build them)")
         for module in ABI3_MODULES:
             for name, factory, check in CATALOGUE:
                 obj = factory()

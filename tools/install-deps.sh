@@ -18,6 +18,11 @@ PKGS="$PKGS coccinelle"
 # The compile suite's MSVC mode (tests/suites/suite_compile.py): a Windows C
 # runtime's headers for clang --target=x86_64-pc-windows-msvc.
 PKGS="$PKGS mingw-w64-x86-64-dev"
+# The workflow check (tests/suites/suite_workflows.py): PyYAML to read
+# .github/workflows/, node and npm for action-validator (installed from
+# npm below).  A node that came with its own npm (not Debian's) is kept.
+PKGS="$PKGS python3-yaml"
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
@@ -29,3 +34,5 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
+# action-validator, into its cache outside the tree (once; the npm registry).
+sh "$(dirname "$0")/action-validator.sh" >/dev/null
