@@ -6,38 +6,9 @@
  * warning, deprecation warnings included. */
 #include "oldbuffer.h"
 
-/* (-Wzero-as-null-pointer-constant: C++'s NULL is 0.) */
-#ifdef __cplusplus
-#  define NO_POINTER nullptr
-#else
-#  define NO_POINTER NULL
-#endif
-
 /* The legacy names, as Python 2 code calls them. */
-Py_ssize_t legacy_total(PyObject *obj);
-Py_ssize_t
-legacy_total(PyObject *obj)
-{
-    const char *c = NO_POINTER;
-    const void *r = NO_POINTER;
-    void *w = NO_POINTER;
-    Py_ssize_t n = 0, total = 0;
-
-    if (PyObject_CheckReadBuffer(obj)) {
-        total += 1;
-    }
-    if (PyObject_AsCharBuffer(obj, &c, &n) == 0 && c != NO_POINTER) {
-        total += n;
-    }
-    if (PyObject_AsReadBuffer(obj, &r, &n) == 0 && r != NO_POINTER) {
-        total += n;
-    }
-    if (PyObject_AsWriteBuffer(obj, &w, &n) == 0 && w != NO_POINTER) {
-        total += n;
-    }
-    PyErr_Clear();
-    return total;
-}
+#define LEGACY_CALLS_NAME legacy_total
+#include "legacy_calls.h"
 
 /* oldbuffer's own names, always available. */
 Py_ssize_t oldbuffer_total(PyObject *obj);

@@ -18,30 +18,5 @@ typedef char oldbuffer_no_bytearray_fast_path[
     OLDBUFFER_IS_BYTEARRAY(OLDBUFFER_NULL) ? -1 : 1];
 #endif
 
-#ifdef __cplusplus
-#  define NO_POINTER nullptr
-#else
-#  define NO_POINTER NULL
-#endif
-
-Py_ssize_t freethreaded_total(PyObject *obj);
-Py_ssize_t
-freethreaded_total(PyObject *obj)
-{
-    const char *c = NO_POINTER;
-    const void *r = NO_POINTER;
-    void *w = NO_POINTER;
-    Py_ssize_t n = 0, total = PyObject_CheckReadBuffer(obj);
-
-    if (PyObject_AsCharBuffer(obj, &c, &n) == 0 && c != NO_POINTER) {
-        total += n;
-    }
-    if (PyObject_AsReadBuffer(obj, &r, &n) == 0 && r != NO_POINTER) {
-        total += n;
-    }
-    if (PyObject_AsWriteBuffer(obj, &w, &n) == 0 && w != NO_POINTER) {
-        total += n;
-    }
-    PyErr_Clear();
-    return total;
-}
+#define LEGACY_CALLS_NAME freethreaded_total
+#include "legacy_calls.h"
