@@ -143,21 +143,20 @@ extern "C" {
  * Configuration: language, implementation, fast paths, modes
  * ------------------------------------------------------------------- */
 
-#if defined(__cplusplus)
+#if defined(__cplusplus) \
+    || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
 #  define OLDBUFFER_INLINE static inline
-#  define OLDBUFFER_CAST(type, expr) reinterpret_cast<type>(expr)
-#  define OLDBUFFER_NULL nullptr
-#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
-#  define OLDBUFFER_INLINE static inline
-#  define OLDBUFFER_CAST(type, expr) ((type)(expr))
-#  define OLDBUFFER_NULL NULL
 #else
-#  define OLDBUFFER_INLINE static __inline
-#  define OLDBUFFER_CAST(type, expr) ((type)(expr))
-#  define OLDBUFFER_NULL NULL
+#  define OLDBUFFER_INLINE static __inline   /* C89: MSVC's spelling */
 #endif
-#if defined(__cplusplus) && __cplusplus < 201103L
-#  undef OLDBUFFER_NULL
+#if defined(__cplusplus)
+#  define OLDBUFFER_CAST(type, expr) reinterpret_cast<type>(expr)
+#else
+#  define OLDBUFFER_CAST(type, expr) ((type)(expr))
+#endif
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#  define OLDBUFFER_NULL nullptr
+#else
 #  define OLDBUFFER_NULL NULL
 #endif
 /* OLDBUFFER_LIKELY: the branch the fast paths expect, laid out as the
