@@ -359,26 +359,20 @@ PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
 #  pragma warning(disable: 4996)
 #endif
 
-OLDBUFFER_INLINE int
-OldBuffer_Native_AsCharBuffer(PyObject *obj, const char **buffer,
-                              Py_ssize_t *buffer_len)
-{
-    return PyObject_AsCharBuffer(obj, buffer, buffer_len);
-}
-
-OLDBUFFER_INLINE int
-OldBuffer_Native_AsReadBuffer(PyObject *obj, const void **buffer,
-                              Py_ssize_t *buffer_len)
-{
-    return PyObject_AsReadBuffer(obj, buffer, buffer_len);
-}
-
-OLDBUFFER_INLINE int
-OldBuffer_Native_AsWriteBuffer(PyObject *obj, void **buffer,
-                               Py_ssize_t *buffer_len)
-{
-    return PyObject_AsWriteBuffer(obj, buffer, buffer_len);
-}
+/* int OldBuffer_Native_AsCharBuffer(PyObject *, const char **, Py_ssize_t *);
+ * int OldBuffer_Native_AsReadBuffer(PyObject *, const void **, Py_ssize_t *);
+ * int OldBuffer_Native_AsWriteBuffer(PyObject *, void **, Py_ssize_t *); */
+#define OLDBUFFER_NATIVE(call, type) \
+    OLDBUFFER_INLINE int \
+    OldBuffer_Native_##call(PyObject *obj, type **buffer, \
+                            Py_ssize_t *buffer_len) \
+    { \
+        return PyObject_##call(obj, buffer, buffer_len); \
+    }
+OLDBUFFER_NATIVE(AsCharBuffer, const char)
+OLDBUFFER_NATIVE(AsReadBuffer, const void)
+OLDBUFFER_NATIVE(AsWriteBuffer, void)
+#undef OLDBUFFER_NATIVE
 
 OLDBUFFER_INLINE int
 OldBuffer_Native_CheckReadBuffer(PyObject *obj)
