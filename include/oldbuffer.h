@@ -1687,21 +1687,15 @@ OldBuffer_CheckReadBufferAt(PyObject *obj, const char *file, int line)
          OldBuffer_CheckReadBufferAt((obj), __FILE__, __LINE__)
 #  else
 /* Plain names (their address can be taken), with no call site. */
-OLDBUFFER_INLINE int
-oldbuffer_modes_as_char(PyObject *obj, const char **buffer,
-                        Py_ssize_t *buffer_len)
-{
-    return oldbuffer_as_char_at(obj, buffer, buffer_len, OLDBUFFER_NULL, 0,
-                                OLDBUFFER_NULL);
-}
-
-OLDBUFFER_INLINE int
-oldbuffer_modes_as_read(PyObject *obj, const void **buffer,
-                        Py_ssize_t *buffer_len)
-{
-    return oldbuffer_as_read_at(obj, buffer, buffer_len, OLDBUFFER_NULL, 0,
-                                OLDBUFFER_NULL);
-}
+#    define OLDBUFFER_MODES_PLAIN(name, type, call) \
+         OLDBUFFER_DEFINE_TYPED( \
+             OLDBUFFER_INLINE, name, type, \
+             (PyObject *obj, type **buffer, Py_ssize_t *buffer_len), \
+             (oldbuffer_modes_call(obj, call, buffer == OLDBUFFER_NULL, &p, \
+                                   buffer_len, OLDBUFFER_NULL, 0, \
+                                   OLDBUFFER_NULL)))
+OLDBUFFER_MODES_PLAIN(oldbuffer_modes_as_char, const char, OLDBUFFER_CALL_CHAR)
+OLDBUFFER_MODES_PLAIN(oldbuffer_modes_as_read, const void, OLDBUFFER_CALL_READ)
 
 OLDBUFFER_INLINE int
 oldbuffer_modes_as_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
