@@ -1656,15 +1656,45 @@ OldBuffer_CheckReadBufferAt(PyObject *obj, const char *file, int line)
     return OldBuffer_CheckReadBuffer(obj);
 }
 
-/* The legacy names.  With the audit, function-like macros passing the
- * call site and its own flag (a static in a GNU statement expression;
- * other compilers use the table of sites). */
+/* Plain legacy names (their address can be taken), with no call site. */
+#if !defined(OLDBUFFER_NO_COMPAT_NAMES) && !defined(OLDBUFFER_AUDIT)
+#  define OLDBUFFER_MODES_PLAIN(name, type, call) \
+       OLDBUFFER_DEFINE_TYPED( \
+           OLDBUFFER_INLINE, name, type, \
+           (PyObject *obj, type **buffer, Py_ssize_t *buffer_len), \
+           (oldbuffer_modes_call(obj, call, buffer == OLDBUFFER_NULL, &p, \
+                                 buffer_len, OLDBUFFER_NULL, 0, \
+                                 OLDBUFFER_NULL)))
+OLDBUFFER_MODES_PLAIN(oldbuffer_modes_as_char, const char, OLDBUFFER_CALL_CHAR)
+OLDBUFFER_MODES_PLAIN(oldbuffer_modes_as_read, const void, OLDBUFFER_CALL_READ)
+
+OLDBUFFER_INLINE int
+oldbuffer_modes_as_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
+{
+    return oldbuffer_modes_call(obj, OLDBUFFER_CALL_WRITE,
+                                buffer == OLDBUFFER_NULL, buffer, buffer_len,
+                                OLDBUFFER_NULL, 0, OLDBUFFER_NULL);
+}
+#endif
+
+#endif /* OLDBUFFER_MODES */
+
+
+/* ---------------------------------------------------------------------
+ * The legacy names
+ *
+ * Mapped on every version: before 3.13 they replace the deprecated
+ * declarations (no -Wdeprecated-declarations, same behaviour); from 3.13
+ * they replace the removed ones (gh-85275).  With the audit, they are
+ * function-like macros passing the call site and its own flag (a static
+ * in a GNU statement expression; other compilers use the table of sites).
+ * ------------------------------------------------------------------- */
 #if !defined(OLDBUFFER_NO_COMPAT_NAMES)
 #  undef PyObject_AsCharBuffer
 #  undef PyObject_AsReadBuffer
 #  undef PyObject_AsWriteBuffer
 #  undef PyObject_CheckReadBuffer
-#  if defined(OLDBUFFER_AUDIT)
+#  if defined(OLDBUFFER_MODES) && defined(OLDBUFFER_AUDIT)
 #    if defined(__GNUC__) || defined(__clang__)
 #      define OLDBUFFER_SITE \
            (__extension__ ({ static char oldbuffer_site_flag_; \
@@ -1685,51 +1715,17 @@ OldBuffer_CheckReadBufferAt(PyObject *obj, const char *file, int line)
                               OLDBUFFER_SITE)
 #    define PyObject_CheckReadBuffer(obj) \
          OldBuffer_CheckReadBufferAt((obj), __FILE__, __LINE__)
-#  else
-/* Plain names (their address can be taken), with no call site. */
-#    define OLDBUFFER_MODES_PLAIN(name, type, call) \
-         OLDBUFFER_DEFINE_TYPED( \
-             OLDBUFFER_INLINE, name, type, \
-             (PyObject *obj, type **buffer, Py_ssize_t *buffer_len), \
-             (oldbuffer_modes_call(obj, call, buffer == OLDBUFFER_NULL, &p, \
-                                   buffer_len, OLDBUFFER_NULL, 0, \
-                                   OLDBUFFER_NULL)))
-OLDBUFFER_MODES_PLAIN(oldbuffer_modes_as_char, const char, OLDBUFFER_CALL_CHAR)
-OLDBUFFER_MODES_PLAIN(oldbuffer_modes_as_read, const void, OLDBUFFER_CALL_READ)
-
-OLDBUFFER_INLINE int
-oldbuffer_modes_as_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
-{
-    return oldbuffer_modes_call(obj, OLDBUFFER_CALL_WRITE,
-                                buffer == OLDBUFFER_NULL, buffer, buffer_len,
-                                OLDBUFFER_NULL, 0, OLDBUFFER_NULL);
-}
+#  elif defined(OLDBUFFER_MODES)
 #    define PyObject_AsCharBuffer oldbuffer_modes_as_char
 #    define PyObject_AsReadBuffer oldbuffer_modes_as_read
 #    define PyObject_AsWriteBuffer oldbuffer_modes_as_write
 #    define PyObject_CheckReadBuffer OldBuffer_CheckReadBuffer
+#  else
+#    define PyObject_AsCharBuffer OldBuffer_AsCharBuffer
+#    define PyObject_AsReadBuffer OldBuffer_AsReadBuffer
+#    define PyObject_AsWriteBuffer OldBuffer_AsWriteBuffer
+#    define PyObject_CheckReadBuffer OldBuffer_CheckReadBuffer
 #  endif
-#endif
-
-#endif /* OLDBUFFER_MODES */
-
-
-/* ---------------------------------------------------------------------
- * The legacy names, without modes
- *
- * Mapped on every version: before 3.13 they replace the deprecated
- * declarations (no -Wdeprecated-declarations, same behaviour); from 3.13
- * they replace the removed ones (gh-85275).
- * ------------------------------------------------------------------- */
-#if !defined(OLDBUFFER_NO_COMPAT_NAMES) && !defined(OLDBUFFER_MODES)
-#  undef PyObject_AsCharBuffer
-#  undef PyObject_AsReadBuffer
-#  undef PyObject_AsWriteBuffer
-#  undef PyObject_CheckReadBuffer
-#  define PyObject_AsCharBuffer OldBuffer_AsCharBuffer
-#  define PyObject_AsReadBuffer OldBuffer_AsReadBuffer
-#  define PyObject_AsWriteBuffer OldBuffer_AsWriteBuffer
-#  define PyObject_CheckReadBuffer OldBuffer_CheckReadBuffer
 #endif
 
 #ifdef __cplusplus
