@@ -426,8 +426,7 @@ typedef struct {
  * initialisation, under the GIL).  Python 3: procs, and inherits (given
  * before PyType_Ready, where Python 2 fills the procs a type leaves NULL
  * from its bases; given after, they stay as they are).  Python 2.7:
- * static types' copies of their procs (PyType_Ready writes into
- * tp_as_buffer, and the procs given may be const). */
+ * static types' copies of their procs (see OldBuffer_SetLegacyProcs). */
 typedef struct {
     PyTypeObject *type;
 #if PY_MAJOR_VERSION < 3
@@ -900,11 +899,8 @@ oldbuffer_impl_check(PyObject *obj)
 
 
 /* --- CPython 3 with Py_buffer: as CPython 3.12's Objects/abstract.c ---
- *
  * PEP 3118 (3.0) made the four calls thin wrappers that take a
- * PyBUF_SIMPLE or PyBUF_WRITABLE export and release it at once.
- * bpo-41103 removed them in 3.10a1 and restored them before 3.10.0;
- * gh-85275 removed them from the 3.13 headers. */
+ * PyBUF_SIMPLE or PyBUF_WRITABLE export and release it at once. */
 #if defined(OLDBUFFER_IMPL_PYBUFFER)
 
 /* Does the type export buffers?  The limited API (3.11+) asks
@@ -1198,11 +1194,9 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
 /* ---------------------------------------------------------------------
  * Modes: audit, lifetime-safe, Python 2 text (opt-in; manual: MODES)
  *
- * Each mode changes the four legacy names of the translation unit that
- * defines it; OldBuffer_* keep the default.  The default call runs
- * first, unchanged (oldbuffer_call); then, for memory that can move, the
- * audit may warn and the lifetime-safe mode may keep the export.  With
- * no mode this section is empty.
+ * The default call runs first, unchanged (oldbuffer_call); then, for
+ * memory that can move, the audit may warn and the lifetime-safe mode
+ * may keep the export.  With no mode this section is empty.
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_MODES)
 
