@@ -315,7 +315,6 @@ oldbuffer_write_failed(void)
     return -1;
 }
 
-
 /* The calls' common currency is void *; the char and read calls hand
  * the pointer back to their caller as const again. */
 OLDBUFFER_INLINE void *
@@ -876,16 +875,12 @@ oldbuffer_impl_export(PyObject *obj, int call, void **buffer,
     if (call == OLDBUFFER_CALL_WRITE) {
         return OldBuffer_Native_AsWriteBuffer(obj, buffer, buffer_len);
     }
-    if (call == OLDBUFFER_CALL_CHAR) {
-        if (OldBuffer_Native_AsCharBuffer(obj, &cp, buffer_len) != 0) {
-            return -1;
-        }
-        vp = cp;
-    }
-    else if (OldBuffer_Native_AsReadBuffer(obj, &vp, buffer_len) != 0) {
+    if ((call == OLDBUFFER_CALL_CHAR
+         ? OldBuffer_Native_AsCharBuffer(obj, &cp, buffer_len)
+         : OldBuffer_Native_AsReadBuffer(obj, &vp, buffer_len)) != 0) {
         return -1;
     }
-    *buffer = oldbuffer_unconst(vp);
+    *buffer = oldbuffer_unconst(call == OLDBUFFER_CALL_CHAR ? cp : vp);
     return 0;
 }
 
