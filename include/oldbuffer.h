@@ -630,17 +630,6 @@ oldbuffer_has_legacy_procs(PyObject *obj)
            && pb->bf_getbuffer == oldbuffer_legacy_getbuffer;
 }
 
-/* The procs acting for obj (in *procs) if it has legacy procs, else
- * NULL. */
-OLDBUFFER_INLINE const OldBuffer_LegacyProcs *
-oldbuffer_legacy_procs_of(PyObject *obj, OldBuffer_LegacyProcs *procs)
-{
-    if (!oldbuffer_has_legacy_procs(obj)) {
-        return OLDBUFFER_NULL;
-    }
-    return oldbuffer_legacy_lookup(Py_TYPE(obj), procs);
-}
-
 #if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
 /* PEP 688 (3.12): a Python subclass takes its bf_getbuffer from the
  * __buffer__ it finds in its MRO, and PyType_Ready adds __buffer__ only
@@ -1099,7 +1088,8 @@ oldbuffer_export_call(PyObject *obj, int call, void **buffer,
 {
 #if defined(OLDBUFFER_LEGACY_ADAPTER)
     OldBuffer_LegacyProcs procs;
-    const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj, &procs);
+    const OldBuffer_LegacyProcs *lp = oldbuffer_has_legacy_procs(obj)
+        ? oldbuffer_legacy_lookup(Py_TYPE(obj), &procs) : OLDBUFFER_NULL;
 
     if (lp != OLDBUFFER_NULL) {
         return oldbuffer_legacy_rule(obj, lp, call, buffer, buffer_len);
@@ -1179,7 +1169,7 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
     if (oldbuffer_has_legacy_procs(obj)) {
         OldBuffer_LegacyProcs procs;
         return oldbuffer_legacy_check(
-            obj, oldbuffer_legacy_procs_of(obj, &procs));
+            obj, oldbuffer_legacy_lookup(Py_TYPE(obj), &procs));
     }
 #endif
     return oldbuffer_impl_check(obj);
