@@ -1513,34 +1513,6 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 
 /* --- The calls with the modes ---------------------------------------- */
 
-/* After a call that handed out p from memory that can move: the audit,
- * then the pin.  0, or -1 with an exception. */
-OLDBUFFER_INLINE int
-oldbuffer_modes_after(PyObject *obj, void *p, int call, const char *file,
-                      int line, char *site)
-{
-    (void)obj;
-    (void)p;
-    (void)call;
-    (void)file;
-    (void)line;
-    (void)site;
-#if defined(OLDBUFFER_AUDIT)
-    /* (The site's flag tested inline: at a site that has warned, the
-     * audit costs this test alone.) */
-    if ((site == OLDBUFFER_NULL || OLDBUFFER_FLAG(site) == 0)
-        && oldbuffer_audit(obj, call, file, line, site) < 0) {
-        return -1;
-    }
-#endif
-#if defined(OLDBUFFER_LIFETIME_SAFE)
-    if (oldbuffer_pin_export(obj, p, call) < 0) {
-        return -1;
-    }
-#endif
-    return 0;
-}
-
 /* The char, read or write call with this translation unit's modes: the
  * default call (its type test made once), then the modes for memory that
  * can move (never bytes).  file and line name the call site for the
@@ -1555,6 +1527,9 @@ oldbuffer_modes_call(PyObject *obj, int call, int buffer_missing,
     Py_ssize_t len = 0;
     oldbuffer_answer answer;
 
+    (void)file;   /* (unused without the audit) */
+    (void)line;
+    (void)site;
     buffer_missing = buffer_missing || buffer_len == OLDBUFFER_NULL;
 #if defined(OLDBUFFER_PY2_TEXT)
     /* Python 2's str was bytes; its text is now str, whose UTF-8 form
@@ -1580,10 +1555,22 @@ oldbuffer_modes_call(PyObject *obj, int call, int buffer_missing,
         answer = OLDBUFFER_BY_BYTES;   /* (no fast path said so) */
     }
 #endif
+    /* Memory that can move: the audit (the site's flag tested inline: at
+     * a site that has warned, the audit costs this test alone), then the
+     * pin. */
+#if defined(OLDBUFFER_AUDIT)
     if (answer != OLDBUFFER_BY_BYTES
-        && oldbuffer_modes_after(obj, p, call, file, line, site) != 0) {
+        && (site == OLDBUFFER_NULL || OLDBUFFER_FLAG(site) == 0)
+        && oldbuffer_audit(obj, call, file, line, site) < 0) {
         return -1;
     }
+#endif
+#if defined(OLDBUFFER_LIFETIME_SAFE)
+    if (answer != OLDBUFFER_BY_BYTES
+        && oldbuffer_pin_export(obj, p, call) < 0) {
+        return -1;
+    }
+#endif
     *buffer = p;
     *buffer_len = len;
     return 0;
