@@ -207,9 +207,8 @@ extern "C" {
 #  define OLDBUFFER_HAVE_LEGACY_PROCS 1
 #endif
 
-/* Fast paths read object layouts and slots: full API only.  PyPy's is
- * an exact bytes read from its storage; CPython's are exact bytes and
- * bytearray (below). */
+/* Fast paths read object layouts and slots: full API only (PyPy: exact
+ * bytes; CPython: exact bytes and bytearray). */
 #if defined(OLDBUFFER_FULL_API) && !defined(OLDBUFFER_NO_FAST_PATHS)
 #  define OLDBUFFER_FAST_PATHS 1
 #endif
@@ -333,9 +332,8 @@ oldbuffer_unconst(const void *p)
 /* ---------------------------------------------------------------------
  * The interpreter's own functions: OldBuffer_Native_*
  *
- * The implementation for PyPy and old limited APIs, and what tests and
- * benchmarks compare with.  Static inline, so the interpreter's symbol
- * is referenced only where used.
+ * The native implementation's calls, and what tests and benchmarks
+ * compare with; static inline: the symbol is referenced only where used.
  * ------------------------------------------------------------------- */
 #if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
 /* gh-85275: removed from Python.h in 3.13, still exported (ABI-only, in
@@ -389,12 +387,11 @@ OldBuffer_Native_CheckReadBuffer(PyObject *obj)
 /* ---------------------------------------------------------------------
  * Legacy procs: Python 2's exporter side
  *
- * PEP 3118 (3.0) replaced Python 2's four buffer procs with
- * bf_getbuffer.  On Python 3 this section restores their types and lets a
- * type keep them: OldBuffer_SetLegacyProcs() installs an adapter
- * bf_getbuffer that serves the new protocol from the procs, and the four
- * calls apply Python 2.7's rules to such a type.  On 2.7 the struct is
- * PyBufferProcs itself.
+ * PEP 3118 (3.0) replaced Python 2's four buffer procs with bf_getbuffer.
+ * On Python 3 this section restores their types and lets a type keep
+ * them: OldBuffer_SetLegacyProcs() installs an adapter bf_getbuffer that
+ * serves the new protocol from the procs (the four calls apply 2.7's
+ * rules, next section).  On 2.7 the struct is PyBufferProcs itself.
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
 
@@ -619,8 +616,7 @@ oldbuffer_legacy_getbuffer(PyObject *obj, Py_buffer *view, int flags)
 }
 
 /* Does obj's type have legacy procs given in this translation unit?  One
- * comparison for every other type.  The one place the calls, the modes
- * and the rules below ask. */
+ * comparison for every other type (the calls and the modes ask here). */
 OLDBUFFER_INLINE int
 oldbuffer_has_legacy_procs(PyObject *obj)
 {
@@ -727,9 +723,8 @@ OldBuffer_SetLegacyProcs(PyTypeObject *type,
  * Python 2.7's rules for legacy procs, as its Objects/abstract.c
  *
  * For every object on 2.7, and on Python 3 for the types given procs
- * here.  The call's proc and bf_getsegcount must both exist, there must
- * be exactly one segment, and the proc's length (or its -1 with its
- * exception) is the result.
+ * here: the call's proc and bf_getsegcount must both exist, exactly one
+ * segment, and the proc's length (or its -1 and exception) is the result.
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
 
@@ -831,8 +826,7 @@ oldbuffer_impl_check(PyObject *obj)
 
 /* --- PyPy 3, and CPython 3 under a limited API < 3.11: native -------
  * PyPy's cpyext keeps the four calls (its own messages; NULL arguments
- * crash them).  gh-85275 (3.13) kept the symbols in the stable ABI, so an
- * abi3 extension built here works on every CPython 3.x. */
+ * crash them); the stable ABI keeps their symbols (gh-85275, above). */
 #if defined(OLDBUFFER_IMPL_NATIVE)
 
 /* PyPy's own calls take and release a view of a bytes to hand out the
@@ -1649,11 +1643,11 @@ oldbuffer_modes_as_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
 /* ---------------------------------------------------------------------
  * The legacy names
  *
- * Mapped on every version: before 3.13 they replace the deprecated
- * declarations (no -Wdeprecated-declarations, same behaviour); from 3.13
- * they replace the removed ones (gh-85275).  With the audit, they are
- * function-like macros passing the call site and its own flag (a static
- * in a GNU statement expression; other compilers use the table of sites).
+ * Mapped on every version: they replace the deprecated declarations
+ * before 3.13 (no -Wdeprecated-declarations), the removed ones from 3.13
+ * (gh-85275).  With the audit, function-like macros passing the call site
+ * and its own flag (a static in a GNU statement expression; other
+ * compilers use the table of sites).
  * ------------------------------------------------------------------- */
 #if !defined(OLDBUFFER_NO_COMPAT_NAMES)
 #  undef PyObject_AsCharBuffer
