@@ -143,21 +143,20 @@ extern "C" {
  * Configuration: language, implementation, fast paths, modes
  * ------------------------------------------------------------------- */
 
-#if defined(__cplusplus)
+#if defined(__cplusplus) \
+    || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
 #  define OLDBUFFER_INLINE static inline
-#  define OLDBUFFER_CAST(type, expr) reinterpret_cast<type>(expr)
-#  define OLDBUFFER_NULL nullptr
-#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
-#  define OLDBUFFER_INLINE static inline
-#  define OLDBUFFER_CAST(type, expr) ((type)(expr))
-#  define OLDBUFFER_NULL NULL
 #else
-#  define OLDBUFFER_INLINE static __inline
-#  define OLDBUFFER_CAST(type, expr) ((type)(expr))
-#  define OLDBUFFER_NULL NULL
+#  define OLDBUFFER_INLINE static __inline   /* C89: MSVC's spelling */
 #endif
-#if defined(__cplusplus) && __cplusplus < 201103L
-#  undef OLDBUFFER_NULL
+#if defined(__cplusplus)
+#  define OLDBUFFER_CAST(type, expr) reinterpret_cast<type>(expr)
+#else
+#  define OLDBUFFER_CAST(type, expr) ((type)(expr))
+#endif
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#  define OLDBUFFER_NULL nullptr
+#else
 #  define OLDBUFFER_NULL NULL
 #endif
 /* OLDBUFFER_LIKELY: the branch the fast paths expect, laid out as the
@@ -208,9 +207,8 @@ extern "C" {
 #  define OLDBUFFER_HAVE_LEGACY_PROCS 1
 #endif
 
-/* Fast paths read object layouts and slots: full API only.  PyPy's is
- * an exact bytes read from its storage; CPython's are exact bytes and
- * bytearray (below). */
+/* Fast paths read object layouts and slots: full API only (PyPy: exact
+ * bytes; CPython: exact bytes and bytearray). */
 #if defined(OLDBUFFER_FULL_API) && !defined(OLDBUFFER_NO_FAST_PATHS)
 #  define OLDBUFFER_FAST_PATHS 1
 #endif
@@ -316,7 +314,6 @@ oldbuffer_write_failed(void)
     return -1;
 }
 
-
 /* The calls' common currency is void *; the char and read calls hand
  * the pointer back to their caller as const again. */
 OLDBUFFER_INLINE void *
@@ -335,9 +332,8 @@ oldbuffer_unconst(const void *p)
 /* ---------------------------------------------------------------------
  * The interpreter's own functions: OldBuffer_Native_*
  *
- * The implementation for PyPy and old limited APIs, and what tests and
- * benchmarks compare with.  Static inline, so the interpreter's symbol
- * is referenced only where used.
+ * The native implementation's calls, and what tests and benchmarks
+ * compare with; static inline: the symbol is referenced only where used.
  * ------------------------------------------------------------------- */
 #if PY_VERSION_HEX >= 0x030D0000 && !defined(PYPY_VERSION)
 /* gh-85275: removed from Python.h in 3.13, still exported (ABI-only, in
@@ -360,26 +356,20 @@ PyAPI_FUNC(int) PyObject_CheckReadBuffer(PyObject *);
 #  pragma warning(disable: 4996)
 #endif
 
-OLDBUFFER_INLINE int
-OldBuffer_Native_AsCharBuffer(PyObject *obj, const char **buffer,
-                              Py_ssize_t *buffer_len)
-{
-    return PyObject_AsCharBuffer(obj, buffer, buffer_len);
-}
-
-OLDBUFFER_INLINE int
-OldBuffer_Native_AsReadBuffer(PyObject *obj, const void **buffer,
-                              Py_ssize_t *buffer_len)
-{
-    return PyObject_AsReadBuffer(obj, buffer, buffer_len);
-}
-
-OLDBUFFER_INLINE int
-OldBuffer_Native_AsWriteBuffer(PyObject *obj, void **buffer,
-                               Py_ssize_t *buffer_len)
-{
-    return PyObject_AsWriteBuffer(obj, buffer, buffer_len);
-}
+/* int OldBuffer_Native_AsCharBuffer(PyObject *, const char **, Py_ssize_t *);
+ * int OldBuffer_Native_AsReadBuffer(PyObject *, const void **, Py_ssize_t *);
+ * int OldBuffer_Native_AsWriteBuffer(PyObject *, void **, Py_ssize_t *); */
+#define OLDBUFFER_NATIVE(call, type) \
+    OLDBUFFER_INLINE int \
+    OldBuffer_Native_##call(PyObject *obj, type **buffer, \
+                            Py_ssize_t *buffer_len) \
+    { \
+        return PyObject_##call(obj, buffer, buffer_len); \
+    }
+OLDBUFFER_NATIVE(AsCharBuffer, const char)
+OLDBUFFER_NATIVE(AsReadBuffer, const void)
+OLDBUFFER_NATIVE(AsWriteBuffer, void)
+#undef OLDBUFFER_NATIVE
 
 OLDBUFFER_INLINE int
 OldBuffer_Native_CheckReadBuffer(PyObject *obj)
@@ -397,12 +387,11 @@ OldBuffer_Native_CheckReadBuffer(PyObject *obj)
 /* ---------------------------------------------------------------------
  * Legacy procs: Python 2's exporter side
  *
- * PEP 3118 (3.0) replaced Python 2's four buffer procs with
- * bf_getbuffer.  On Python 3 this section restores their types and lets a
- * type keep them: OldBuffer_SetLegacyProcs() installs an adapter
- * bf_getbuffer that serves the new protocol from the procs, and the four
- * calls apply Python 2.7's rules to such a type.  On 2.7 the struct is
- * PyBufferProcs itself.
+ * PEP 3118 (3.0) replaced Python 2's four buffer procs with bf_getbuffer.
+ * On Python 3 this section restores their types and lets a type keep
+ * them: OldBuffer_SetLegacyProcs() installs an adapter bf_getbuffer that
+ * serves the new protocol from the procs (the four calls apply 2.7's
+ * rules, next section).  On 2.7 the struct is PyBufferProcs itself.
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
 
@@ -433,8 +422,7 @@ typedef struct {
  * initialisation, under the GIL).  Python 3: procs, and inherits (given
  * before PyType_Ready, where Python 2 fills the procs a type leaves NULL
  * from its bases; given after, they stay as they are).  Python 2.7:
- * static types' copies of their procs (PyType_Ready writes into
- * tp_as_buffer, and the procs given may be const). */
+ * static types' copies of their procs (see OldBuffer_SetLegacyProcs). */
 typedef struct {
     PyTypeObject *type;
 #if PY_MAJOR_VERSION < 3
@@ -628,8 +616,7 @@ oldbuffer_legacy_getbuffer(PyObject *obj, Py_buffer *view, int flags)
 }
 
 /* Does obj's type have legacy procs given in this translation unit?  One
- * comparison for every other type.  The one place the calls, the modes
- * and the rules below ask. */
+ * comparison for every other type (the calls and the modes ask here). */
 OLDBUFFER_INLINE int
 oldbuffer_has_legacy_procs(PyObject *obj)
 {
@@ -637,17 +624,6 @@ oldbuffer_has_legacy_procs(PyObject *obj)
 
     return pb != OLDBUFFER_NULL
            && pb->bf_getbuffer == oldbuffer_legacy_getbuffer;
-}
-
-/* The procs acting for obj (in *procs) if it has legacy procs, else
- * NULL. */
-OLDBUFFER_INLINE const OldBuffer_LegacyProcs *
-oldbuffer_legacy_procs_of(PyObject *obj, OldBuffer_LegacyProcs *procs)
-{
-    if (!oldbuffer_has_legacy_procs(obj)) {
-        return OLDBUFFER_NULL;
-    }
-    return oldbuffer_legacy_lookup(Py_TYPE(obj), procs);
 }
 
 #if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
@@ -747,9 +723,8 @@ OldBuffer_SetLegacyProcs(PyTypeObject *type,
  * Python 2.7's rules for legacy procs, as its Objects/abstract.c
  *
  * For every object on 2.7, and on Python 3 for the types given procs
- * here.  The call's proc and bf_getsegcount must both exist, there must
- * be exactly one segment, and the proc's length (or its -1 with its
- * exception) is the result.
+ * here: the call's proc and bf_getsegcount must both exist, exactly one
+ * segment, and the proc's length (or its -1 and exception) is the result.
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_HAVE_LEGACY_PROCS)
 
@@ -851,8 +826,7 @@ oldbuffer_impl_check(PyObject *obj)
 
 /* --- PyPy 3, and CPython 3 under a limited API < 3.11: native -------
  * PyPy's cpyext keeps the four calls (its own messages; NULL arguments
- * crash them).  gh-85275 (3.13) kept the symbols in the stable ABI, so an
- * abi3 extension built here works on every CPython 3.x. */
+ * crash them); the stable ABI keeps their symbols (gh-85275, above). */
 #if defined(OLDBUFFER_IMPL_NATIVE)
 
 /* PyPy's own calls take and release a view of a bytes to hand out the
@@ -884,16 +858,12 @@ oldbuffer_impl_export(PyObject *obj, int call, void **buffer,
     if (call == OLDBUFFER_CALL_WRITE) {
         return OldBuffer_Native_AsWriteBuffer(obj, buffer, buffer_len);
     }
-    if (call == OLDBUFFER_CALL_CHAR) {
-        if (OldBuffer_Native_AsCharBuffer(obj, &cp, buffer_len) != 0) {
-            return -1;
-        }
-        vp = cp;
-    }
-    else if (OldBuffer_Native_AsReadBuffer(obj, &vp, buffer_len) != 0) {
+    if ((call == OLDBUFFER_CALL_CHAR
+         ? OldBuffer_Native_AsCharBuffer(obj, &cp, buffer_len)
+         : OldBuffer_Native_AsReadBuffer(obj, &vp, buffer_len)) != 0) {
         return -1;
     }
-    *buffer = oldbuffer_unconst(vp);
+    *buffer = oldbuffer_unconst(call == OLDBUFFER_CALL_CHAR ? cp : vp);
     return 0;
 }
 
@@ -907,11 +877,8 @@ oldbuffer_impl_check(PyObject *obj)
 
 
 /* --- CPython 3 with Py_buffer: as CPython 3.12's Objects/abstract.c ---
- *
  * PEP 3118 (3.0) made the four calls thin wrappers that take a
- * PyBUF_SIMPLE or PyBUF_WRITABLE export and release it at once.
- * bpo-41103 removed them in 3.10a1 and restored them before 3.10.0;
- * gh-85275 removed them from the 3.13 headers. */
+ * PyBUF_SIMPLE or PyBUF_WRITABLE export and release it at once. */
 #if defined(OLDBUFFER_IMPL_PYBUFFER)
 
 /* Does the type export buffers?  The limited API (3.11+) asks
@@ -1115,7 +1082,8 @@ oldbuffer_export_call(PyObject *obj, int call, void **buffer,
 {
 #if defined(OLDBUFFER_LEGACY_ADAPTER)
     OldBuffer_LegacyProcs procs;
-    const OldBuffer_LegacyProcs *lp = oldbuffer_legacy_procs_of(obj, &procs);
+    const OldBuffer_LegacyProcs *lp = oldbuffer_has_legacy_procs(obj)
+        ? oldbuffer_legacy_lookup(Py_TYPE(obj), &procs) : OLDBUFFER_NULL;
 
     if (lp != OLDBUFFER_NULL) {
         return oldbuffer_legacy_rule(obj, lp, call, buffer, buffer_len);
@@ -1195,7 +1163,7 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
     if (oldbuffer_has_legacy_procs(obj)) {
         OldBuffer_LegacyProcs procs;
         return oldbuffer_legacy_check(
-            obj, oldbuffer_legacy_procs_of(obj, &procs));
+            obj, oldbuffer_legacy_lookup(Py_TYPE(obj), &procs));
     }
 #endif
     return oldbuffer_impl_check(obj);
@@ -1205,11 +1173,9 @@ OldBuffer_CheckReadBuffer(PyObject *obj)
 /* ---------------------------------------------------------------------
  * Modes: audit, lifetime-safe, Python 2 text (opt-in; manual: MODES)
  *
- * Each mode changes the four legacy names of the translation unit that
- * defines it; OldBuffer_* keep the default.  The default call runs
- * first, unchanged (oldbuffer_call); then, for memory that can move, the
- * audit may warn and the lifetime-safe mode may keep the export.  With
- * no mode this section is empty.
+ * The default call runs first, unchanged (oldbuffer_call); then, for
+ * memory that can move, the audit may warn and the lifetime-safe mode
+ * may keep the export.  With no mode this section is empty.
  * ------------------------------------------------------------------- */
 #if defined(OLDBUFFER_MODES)
 
@@ -1541,34 +1507,6 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 
 /* --- The calls with the modes ---------------------------------------- */
 
-/* After a call that handed out p from memory that can move: the audit,
- * then the pin.  0, or -1 with an exception. */
-OLDBUFFER_INLINE int
-oldbuffer_modes_after(PyObject *obj, void *p, int call, const char *file,
-                      int line, char *site)
-{
-    (void)obj;
-    (void)p;
-    (void)call;
-    (void)file;
-    (void)line;
-    (void)site;
-#if defined(OLDBUFFER_AUDIT)
-    /* (The site's flag tested inline: at a site that has warned, the
-     * audit costs this test alone.) */
-    if ((site == OLDBUFFER_NULL || OLDBUFFER_FLAG(site) == 0)
-        && oldbuffer_audit(obj, call, file, line, site) < 0) {
-        return -1;
-    }
-#endif
-#if defined(OLDBUFFER_LIFETIME_SAFE)
-    if (oldbuffer_pin_export(obj, p, call) < 0) {
-        return -1;
-    }
-#endif
-    return 0;
-}
-
 /* The char, read or write call with this translation unit's modes: the
  * default call (its type test made once), then the modes for memory that
  * can move (never bytes).  file and line name the call site for the
@@ -1583,6 +1521,9 @@ oldbuffer_modes_call(PyObject *obj, int call, int buffer_missing,
     Py_ssize_t len = 0;
     oldbuffer_answer answer;
 
+    (void)file;   /* (unused without the audit) */
+    (void)line;
+    (void)site;
     buffer_missing = buffer_missing || buffer_len == OLDBUFFER_NULL;
 #if defined(OLDBUFFER_PY2_TEXT)
     /* Python 2's str was bytes; its text is now str, whose UTF-8 form
@@ -1608,10 +1549,22 @@ oldbuffer_modes_call(PyObject *obj, int call, int buffer_missing,
         answer = OLDBUFFER_BY_BYTES;   /* (no fast path said so) */
     }
 #endif
+    /* Memory that can move: the audit (the site's flag tested inline: at
+     * a site that has warned, the audit costs this test alone), then the
+     * pin. */
+#if defined(OLDBUFFER_AUDIT)
     if (answer != OLDBUFFER_BY_BYTES
-        && oldbuffer_modes_after(obj, p, call, file, line, site) != 0) {
+        && (site == OLDBUFFER_NULL || OLDBUFFER_FLAG(site) == 0)
+        && oldbuffer_audit(obj, call, file, line, site) < 0) {
         return -1;
     }
+#endif
+#if defined(OLDBUFFER_LIFETIME_SAFE)
+    if (answer != OLDBUFFER_BY_BYTES
+        && oldbuffer_pin_export(obj, p, call) < 0) {
+        return -1;
+    }
+#endif
     *buffer = p;
     *buffer_len = len;
     return 0;
@@ -1663,15 +1616,45 @@ OldBuffer_CheckReadBufferAt(PyObject *obj, const char *file, int line)
     return OldBuffer_CheckReadBuffer(obj);
 }
 
-/* The legacy names.  With the audit, function-like macros passing the
- * call site and its own flag (a static in a GNU statement expression;
- * other compilers use the table of sites). */
+/* Plain legacy names (their address can be taken), with no call site. */
+#if !defined(OLDBUFFER_NO_COMPAT_NAMES) && !defined(OLDBUFFER_AUDIT)
+#  define OLDBUFFER_MODES_PLAIN(name, type, call) \
+       OLDBUFFER_DEFINE_TYPED( \
+           OLDBUFFER_INLINE, name, type, \
+           (PyObject *obj, type **buffer, Py_ssize_t *buffer_len), \
+           (oldbuffer_modes_call(obj, call, buffer == OLDBUFFER_NULL, &p, \
+                                 buffer_len, OLDBUFFER_NULL, 0, \
+                                 OLDBUFFER_NULL)))
+OLDBUFFER_MODES_PLAIN(oldbuffer_modes_as_char, const char, OLDBUFFER_CALL_CHAR)
+OLDBUFFER_MODES_PLAIN(oldbuffer_modes_as_read, const void, OLDBUFFER_CALL_READ)
+
+OLDBUFFER_INLINE int
+oldbuffer_modes_as_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
+{
+    return oldbuffer_modes_call(obj, OLDBUFFER_CALL_WRITE,
+                                buffer == OLDBUFFER_NULL, buffer, buffer_len,
+                                OLDBUFFER_NULL, 0, OLDBUFFER_NULL);
+}
+#endif
+
+#endif /* OLDBUFFER_MODES */
+
+
+/* ---------------------------------------------------------------------
+ * The legacy names
+ *
+ * Mapped on every version: they replace the deprecated declarations
+ * before 3.13 (no -Wdeprecated-declarations), the removed ones from 3.13
+ * (gh-85275).  With the audit, function-like macros passing the call site
+ * and its own flag (a static in a GNU statement expression; other
+ * compilers use the table of sites).
+ * ------------------------------------------------------------------- */
 #if !defined(OLDBUFFER_NO_COMPAT_NAMES)
 #  undef PyObject_AsCharBuffer
 #  undef PyObject_AsReadBuffer
 #  undef PyObject_AsWriteBuffer
 #  undef PyObject_CheckReadBuffer
-#  if defined(OLDBUFFER_AUDIT)
+#  if defined(OLDBUFFER_MODES) && defined(OLDBUFFER_AUDIT)
 #    if defined(__GNUC__) || defined(__clang__)
 #      define OLDBUFFER_SITE \
            (__extension__ ({ static char oldbuffer_site_flag_; \
@@ -1692,57 +1675,17 @@ OldBuffer_CheckReadBufferAt(PyObject *obj, const char *file, int line)
                               OLDBUFFER_SITE)
 #    define PyObject_CheckReadBuffer(obj) \
          OldBuffer_CheckReadBufferAt((obj), __FILE__, __LINE__)
-#  else
-/* Plain names (their address can be taken), with no call site. */
-OLDBUFFER_INLINE int
-oldbuffer_modes_as_char(PyObject *obj, const char **buffer,
-                        Py_ssize_t *buffer_len)
-{
-    return oldbuffer_as_char_at(obj, buffer, buffer_len, OLDBUFFER_NULL, 0,
-                                OLDBUFFER_NULL);
-}
-
-OLDBUFFER_INLINE int
-oldbuffer_modes_as_read(PyObject *obj, const void **buffer,
-                        Py_ssize_t *buffer_len)
-{
-    return oldbuffer_as_read_at(obj, buffer, buffer_len, OLDBUFFER_NULL, 0,
-                                OLDBUFFER_NULL);
-}
-
-OLDBUFFER_INLINE int
-oldbuffer_modes_as_write(PyObject *obj, void **buffer, Py_ssize_t *buffer_len)
-{
-    return oldbuffer_modes_call(obj, OLDBUFFER_CALL_WRITE,
-                                buffer == OLDBUFFER_NULL, buffer, buffer_len,
-                                OLDBUFFER_NULL, 0, OLDBUFFER_NULL);
-}
+#  elif defined(OLDBUFFER_MODES)
 #    define PyObject_AsCharBuffer oldbuffer_modes_as_char
 #    define PyObject_AsReadBuffer oldbuffer_modes_as_read
 #    define PyObject_AsWriteBuffer oldbuffer_modes_as_write
 #    define PyObject_CheckReadBuffer OldBuffer_CheckReadBuffer
+#  else
+#    define PyObject_AsCharBuffer OldBuffer_AsCharBuffer
+#    define PyObject_AsReadBuffer OldBuffer_AsReadBuffer
+#    define PyObject_AsWriteBuffer OldBuffer_AsWriteBuffer
+#    define PyObject_CheckReadBuffer OldBuffer_CheckReadBuffer
 #  endif
-#endif
-
-#endif /* OLDBUFFER_MODES */
-
-
-/* ---------------------------------------------------------------------
- * The legacy names, without modes
- *
- * Mapped on every version: before 3.13 they replace the deprecated
- * declarations (no -Wdeprecated-declarations, same behaviour); from 3.13
- * they replace the removed ones (gh-85275).
- * ------------------------------------------------------------------- */
-#if !defined(OLDBUFFER_NO_COMPAT_NAMES) && !defined(OLDBUFFER_MODES)
-#  undef PyObject_AsCharBuffer
-#  undef PyObject_AsReadBuffer
-#  undef PyObject_AsWriteBuffer
-#  undef PyObject_CheckReadBuffer
-#  define PyObject_AsCharBuffer OldBuffer_AsCharBuffer
-#  define PyObject_AsReadBuffer OldBuffer_AsReadBuffer
-#  define PyObject_AsWriteBuffer OldBuffer_AsWriteBuffer
-#  define PyObject_CheckReadBuffer OldBuffer_CheckReadBuffer
 #endif
 
 #ifdef __cplusplus

@@ -779,7 +779,7 @@ oldbuffer_pin_list_for(PyThreadState *ts, int main_thread, int *in_main)
 
 /* Keep an export of obj, whose successful call handed out buf, until the
  * C function that made the call has returned (docs/lifetime-safe.md).
- * Never bytes: oldbuffer_modes_after() returns before.  0, or -1 with an
+ * Never bytes: oldbuffer_modes_call() does not pin it.  0, or -1 with an
  * exception (no memory). */
 OLDBUFFER_INLINE int
 oldbuffer_pin_export(PyObject *obj, const void *buf, int call)
