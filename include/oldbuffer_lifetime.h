@@ -142,10 +142,10 @@ OLDBUFFER_INLINE int
 oldbuffer_is_main_thread(PyThreadState *ts)
 {
     oldbuffer_main_thread_state *m = oldbuffer_main_thread();
+    PyInterpreterState *interp = oldbuffer_interp_of(ts);
 
-    return oldbuffer_interp_of(ts) == oldbuffer_main_interp()
-           && m->identified && m->ident == oldbuffer_thread_ident()
-           && m->interp == oldbuffer_interp_of(ts);
+    return interp == oldbuffer_main_interp() && m->identified
+           && m->interp == interp && m->ident == oldbuffer_thread_ident();
 }
 
 /* The frame's current instruction.  bpo-40421 (3.11) made the frame
