@@ -1485,10 +1485,10 @@ oldbuffer_audit(PyObject *obj, int call, const char *file, int line,
 {
     int flags = call == OLDBUFFER_CALL_WRITE ? PyBUF_WRITABLE : PyBUF_SIMPLE;
 
-    /* (The site first: once it has warned, that is all a call costs.) */
+    /* (The site first: a site's own flag is tested by the caller, the
+     * table of sites here.) */
     if (file == OLDBUFFER_NULL
-        || (site != OLDBUFFER_NULL ? OLDBUFFER_FLAG(site) != 0
-                                   : oldbuffer_site_warned(file, line, 0))
+        || (site == OLDBUFFER_NULL && oldbuffer_site_warned(file, line, 0))
         || PyErr_Occurred()
         || !oldbuffer_probe_hazard(obj, flags, OLDBUFFER_NULL)) {
         return 0;
