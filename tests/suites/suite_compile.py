@@ -198,11 +198,13 @@ MODES = [("audit", ["-DOLDBUFFER_AUDIT"]),
            "-DPy_LIMITED_API=0x030B0000"])]
 
 
-def windows_include(src, dest):
-    """Copy Include/ from src to dest without its (Linux) pyconfig.h:
-    Python.h's #include "pyconfig.h" looks first in Python.h's own
-    directory, so leaving it there would win over ours.  Returns the
+def include_without_pyconfig(src, dest):
+    """Copy Include/ from src to dest without its (Linux) pyconfig.h, for
+    another pyconfig.h to take its place (MSVC mode's stand-in, the
+    free-threaded shim): Python.h's #include "pyconfig.h" looks first in
+    Python.h's own directory, so leaving it there would win.  Returns the
     PY_VERSION_HEX of patchlevel.h."""
+    shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(src, dest, ignore=lambda d, names: (
         ["pyconfig.h"] if os.path.samefile(d, src) else []))
     with open(os.path.join(dest, "patchlevel.h")) as f:
@@ -358,7 +360,7 @@ def msvc_includes(tmp, sid_why):
             skipped.append(("MSVC mode Python %s" % tag, "not installed"))
             continue
         sources_dir = os.path.join(tmp, "python" + tag)
-        found.append((tag, sources_dir, windows_include(inc, sources_dir)))
+        found.append((tag, sources_dir, include_without_pyconfig(inc, sources_dir)))
     for tag in MSVC_SID_PYTHONS:
         inc = os.path.join(harness.chroot_root(), "usr", "include",
                            "python" + tag)
@@ -367,7 +369,7 @@ def msvc_includes(tmp, sid_why):
                             sid_why or inc + " missing"))
             continue
         copy = os.path.join(tmp, "python" + tag)
-        found.append((tag + "-sid", copy, windows_include(inc, copy)))
+        found.append((tag + "-sid", copy, include_without_pyconfig(inc, copy)))
     return found, skipped
 
 
@@ -426,33 +428,34 @@ def msvc_mode(tally, sid_why):
 FT_VERSIONS = ["3.14", "3.15"]
 FT_MODES = [["-DOLDBUFFER_AUDIT"], ["-DOLDBUFFER_PY2_TEXT"],
             ["-DOLDBUFFER_AUDIT", "-DOLDBUFFER_PY2_TEXT"]]
-# Every entry of the real include directory linked, but pyconfig.h: the
-# shim's must sit next to Python.h, whose #include "pyconfig.h" looks
-# in its own directory first.
-MAKE_SHIM = r'''
-set -e
-real=/usr/include/python$1; shim=$2
-rm -rf "$shim"; mkdir -p "$shim"
-for f in "$real"/*; do ln -s "$f" "$shim/"; done
-rm "$shim/pyconfig.h"
-printf '#include "%s/pyconfig.h"\n#define Py_GIL_DISABLED 1\n' "$real" \
-    > "$shim/pyconfig.h"
-'''
 
 
 def ft_shim(version):
+    """The free-threaded view of the sid chroot's headers of version, as
+    the chroot sees it: Include/ without pyconfig.h, and one that
+    includes the real one and defines Py_GIL_DISABLED."""
     return "/oldbuffer/build/ft-shim/python" + version
+
+
+def make_ft_shim(version):
+    root = harness.chroot_root()
+    dest = os.path.join(root, ft_shim(version).lstrip("/"))
+    include_without_pyconfig(
+        os.path.join(root, "usr", "include", "python" + version), dest)
+    with open(os.path.join(dest, "pyconfig.h"), "w") as f:
+        f.write('#include "/usr/include/python%s/pyconfig.h"\n'
+                "#define Py_GIL_DISABLED 1\n" % version)
 
 
 def freethreaded_jobs(sid):
     """The compile jobs of the free-threaded headers (made here)."""
     jobs = []
     for version in FT_VERSIONS:
-        code, out = harness.run(harness.chroot_argv(
-            ["sh", "-c", MAKE_SHIM, "sh", version, ft_shim(version)]))
-        if code != 0:
+        try:
+            make_ft_shim(version)
+        except OSError as e:
             say("cannot make the free-threaded shim of %s: %s"
-                % (version, out))
+                % (version, e))
             continue
         tag = version + "t-shim"
         for lang, comp, stds in (("c", "gcc", C_STDS),
